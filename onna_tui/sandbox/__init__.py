@@ -1,0 +1,1 @@
+"""A local, Onna-compatible API server for trying the app and for tests. No textual here."""

@@ -1,0 +1,245 @@
+"""Tokens: the client-credentials exchange and the token manager.
+
+Onna tokens live 3599 s and cannot be refreshed; a 401 means "mint again".
+The manager reuses a valid token, mints a new one ``margin`` seconds before
+expiry, makes exactly one exchange when many callers need a token at once, and
+tells listeners whenever the token changes.
+
+Policy for an odd ``expires_in`` (the spec's default is 0):
+- missing or 0: Onna's documented 3599 s is assumed (``lifetime_assumed``);
+- negative: the response is rejected as malformed;
+- above 24 h: capped at 24 h (``lifetime_assumed``): a clock that far off is
+  more likely a server bug than a real lifetime, and a 401 re-mints anyway.
+A ``token_type`` other than bearer (in any case) is rejected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+import httpx
+
+from onna_tui.clock import Clock, system_clock
+from onna_tui.models import (
+    DOCUMENTED_TOKEN_LIFETIME,
+    MAX_BELIEVED_LIFETIME,
+    AccessToken,
+    Credentials,
+    TokenResponse,
+)
+from onna_tui.service.cache import MemoryTokenCache, TokenCache
+from onna_tui.service.errors import BadResponse
+from onna_tui.service.http import parse_model, token_endpoint_error, transport_error
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MARGIN = 60.0
+
+TokenListener = Callable[[AccessToken | None], None]
+
+
+def token_from_response(body: TokenResponse, issued_at_clock: Clock) -> AccessToken:
+    """Our token value from the wire response, with the lifetime policy applied."""
+    if body.token_type.lower() != "bearer":
+        raise BadResponse(
+            f"The token endpoint returned a token of type {body.token_type!r}; onna-tui "
+            "only speaks bearer tokens. Check that the base URL is the Onna Platform API."
+        )
+    if not body.access_token.get_secret_value():
+        raise BadResponse(
+            "The token endpoint returned an empty access token. Check that the base URL "
+            "is the Onna Platform API."
+        )
+    expires_in = body.expires_in
+    assumed = False
+    if expires_in is None or expires_in == 0:
+        expires_in, assumed = DOCUMENTED_TOKEN_LIFETIME, True
+    elif expires_in < 0:
+        raise BadResponse(
+            f"The token endpoint said the token expires in {expires_in} s (negative). "
+            "Check that the base URL is the Onna Platform API."
+        )
+    elif expires_in > MAX_BELIEVED_LIFETIME:
+        expires_in, assumed = MAX_BELIEVED_LIFETIME, True
+    issued_at = issued_at_clock()
+    return AccessToken(
+        access_token=body.access_token,
+        token_type="bearer",
+        expires_in=expires_in,
+        issued_at=issued_at,
+        expires_at=issued_at + timedelta(seconds=expires_in),
+        lifetime_assumed=assumed,
+    )
+
+
+async def exchange_credentials(
+    http: httpx.AsyncClient,
+    base_url: str,
+    credentials: Credentials,
+    clock: Clock = system_clock,
+) -> AccessToken:
+    """POST {base}/oauth/token exactly like the guide's curl: form-encoded
+    client_id, client_secret, grant_type=client_credentials."""
+    url = f"{base_url}/oauth/token"
+    try:
+        response = await http.post(
+            url,
+            data={
+                "client_id": credentials.client_id,
+                "client_secret": credentials.client_secret.get_secret_value(),
+                "grant_type": "client_credentials",
+            },
+        )
+    except httpx.HTTPError as exc:
+        raise transport_error(exc, "POST", url, action="get a token") from None
+    if response.status_code != 200:
+        raise token_endpoint_error(response)
+    return token_from_response(parse_model(TokenResponse, response), clock)
+
+
+class TokenManager:
+    """Hands out a valid token for one set of credentials."""
+
+    def __init__(
+        self,
+        *,
+        http: httpx.AsyncClient,
+        base_url: str,
+        credentials: Credentials,
+        cache: TokenCache | None = None,
+        clock: Clock = system_clock,
+        margin: float = DEFAULT_MARGIN,
+        renew_early: bool = True,
+    ) -> None:
+        self._http = http
+        self._base_url = base_url
+        self._credentials = credentials
+        self._cache: TokenCache = cache if cache is not None else MemoryTokenCache()
+        self.clock = clock
+        self.margin = margin
+        #: When off, a token is used until it expires; the next call then mints.
+        self.renew_early = renew_early
+        self._token: AccessToken | None = None
+        self._lock = asyncio.Lock()
+        self._generation = 0
+        self._listeners: list[TokenListener] = []
+        #: Exchanges this manager made (for status displays and tests).
+        self.exchanges = 0
+        #: The last problem with the cache, if any (the token still works without it).
+        self.cache_problem: str | None = None
+
+    # -------------------------------------------------------------- state
+
+    @property
+    def current(self) -> AccessToken | None:
+        """The token last seen (maybe expired); never triggers a call."""
+        return self._token
+
+    @property
+    def effective_margin(self) -> float:
+        return self.margin if self.renew_early else 0.0
+
+    def needs_renewal(self) -> bool:
+        token = self._token
+        return token is None or not token.is_usable(self.clock(), self.effective_margin)
+
+    def subscribe(self, listener: TokenListener) -> Callable[[], None]:
+        """Call ``listener(token)`` whenever the token changes; returns an unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _set(self, token: AccessToken | None) -> None:
+        changed = token is not self._token
+        self._token = token
+        self._generation += 1
+        if changed:
+            for listener in list(self._listeners):
+                try:
+                    listener(token)
+                except Exception:  # a broken listener must not break the token flow
+                    log.exception("token listener failed")
+
+    # ------------------------------------------------------------- public
+
+    async def peek_cached(self) -> AccessToken | None:
+        """The token in memory or in the cache, without minting (for `status`)."""
+        if self._token is not None:
+            return self._token
+        token = await self._load_cache()
+        if token is not None:
+            self._set(token)
+        return token
+
+    async def get(self) -> AccessToken:
+        """A token with more than the margin left: reused, from the cache, or new."""
+        token = self._token
+        if token is not None and token.is_usable(self.clock(), self.effective_margin):
+            return token
+        async with self._lock:
+            token = self._token
+            if token is not None and token.is_usable(self.clock(), self.effective_margin):
+                return token
+            cached = await self._load_cache()
+            if cached is not None and cached.is_usable(self.clock(), self.effective_margin):
+                self._set(cached)
+                return cached
+            return await self._mint_locked()
+
+    async def mint(self) -> AccessToken:
+        """A new token now, whatever the current one's state (joins a mint in flight)."""
+        generation = self._generation
+        async with self._lock:
+            if self._generation != generation and self._token is not None:
+                return self._token
+            return await self._mint_locked()
+
+    async def invalidate(self, token: AccessToken) -> None:
+        """The server refused ``token``: drop it so the next get() mints (unless
+        someone already replaced it)."""
+        async with self._lock:
+            if self._token is not None and self._token.access_token == token.access_token:
+                self._set(None)
+            cached = await self._load_cache()
+            if cached is not None and cached.access_token == token.access_token:
+                await self._clear_cache()
+
+    async def forget(self) -> None:
+        """Drop the token here and in the cache (the server still honours it until expiry)."""
+        async with self._lock:
+            self._set(None)
+            await self._clear_cache()
+
+    # ------------------------------------------------------------ private
+
+    async def _mint_locked(self) -> AccessToken:
+        token = await exchange_credentials(
+            self._http, self._base_url, self._credentials, self.clock
+        )
+        self.exchanges += 1
+        self._set(token)
+        await self._store_cache(token)
+        return token
+
+    async def _load_cache(self) -> AccessToken | None:
+        try:
+            token = await self._cache.load()
+        except Exception as exc:  # the cache is an optimisation: mint instead
+            self.cache_problem = str(exc)
+            return None
+        return token
+
+    async def _store_cache(self, token: AccessToken) -> None:
+        try:
+            await self._cache.store(token)
+            self.cache_problem = None
+        except Exception as exc:
+            self.cache_problem = str(exc)
+
+    async def _clear_cache(self) -> None:
+        try:
+            await self._cache.clear()
+        except Exception as exc:
+            self.cache_problem = str(exc)

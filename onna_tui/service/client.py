@@ -1,0 +1,273 @@
+"""The Onna Platform API calls we make: health, current user, and workspaces.
+
+``OnnaClient`` takes its collaborators in the constructor — base URL,
+credentials, token cache, httpx transport or client, clock, sleep — so tests
+can point it at the sandbox (over loopback or in-process) and move time by hand.
+
+Retries: a GET may be retried after 429 or 503, honouring Retry-After, a
+bounded number of times. A POST/PATCH/DELETE is never retried after a timeout
+or a dropped connection (the workspace may exist already). A 401 on any call
+mints one new token and retries once; a second 401 is an authorization problem.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from onna_tui.clock import Clock, system_clock
+from onna_tui.models import (
+    AccessToken,
+    CreatedWorkspace,
+    Credentials,
+    CurrentUser,
+    Health,
+    Page,
+    PageItem,
+    Workspace,
+    WorkspaceDraft,
+    WorkspaceUpdate,
+)
+from onna_tui.service.auth import DEFAULT_MARGIN, TokenManager
+from onna_tui.service.cache import TokenCache
+from onna_tui.service.errors import BadResponse, ConfigurationError, PaginationError, Unauthorized
+from onna_tui.service.http import (
+    make_http_client,
+    normalize_base_url,
+    parse_model,
+    parse_retry_after,
+    response_error,
+    transport_error,
+)
+
+#: How long one automatic GET retry may wait; a longer Retry-After is reported instead.
+MAX_RETRY_WAIT = 10.0
+#: Safety stop for servers whose cursors never end.
+DEFAULT_PAGE_LIMIT = 1000
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class OnnaClient:
+    """One profile's view of the API: a base URL, credentials and their token manager."""
+
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials | None,
+        *,
+        http: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        token_cache: TokenCache | None = None,
+        clock: Clock = system_clock,
+        margin: float = DEFAULT_MARGIN,
+        renew_early: bool = True,
+        get_retries: int = 2,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.base_url = normalize_base_url(base_url)
+        self._owns_http = http is None
+        self.http = http if http is not None else make_http_client(transport)
+        self.clock = clock
+        self.get_retries = get_retries
+        self._sleep = sleep
+        self.credentials = credentials
+        self.tokens: TokenManager | None = (
+            TokenManager(
+                http=self.http,
+                base_url=self.base_url,
+                credentials=credentials,
+                cache=token_cache,
+                clock=clock,
+                margin=margin,
+                renew_early=renew_early,
+            )
+            if credentials is not None
+            else None
+        )
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> OnnaClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # ---------------------------------------------------------------- calls
+
+    async def health(self) -> Health:
+        """GET /health (no token needed)."""
+        response = await self._send("GET", "/health", action="check the API health", auth=False)
+        return parse_model(Health, response)
+
+    async def current_user(self) -> CurrentUser:
+        """GET /oauth/user: who the token belongs to."""
+        response = await self._send("GET", "/oauth/user", action="read the current user")
+        return parse_model(CurrentUser, response)
+
+    async def list_workspaces_page(self, cursor: str | None = None) -> Page:
+        """One page of GET /workspaces; pass the previous page's cursor for the next."""
+        params = {"cursor": cursor} if cursor else None
+        response = await self._send("GET", "/workspaces", action="list workspaces", params=params)
+        return parse_model(Page, response)
+
+    async def iter_workspaces(
+        self, *, page_limit: int = DEFAULT_PAGE_LIMIT
+    ) -> AsyncIterator[PageItem]:
+        """Every workspace, following cursors until a page has none.
+
+        A server that repeats a cursor, or pages past ``page_limit``, is stopped
+        with a PaginationError instead of looping forever."""
+        seen: set[str] = set()
+        cursor: str | None = None
+        pages = 0
+        while True:
+            page = await self.list_workspaces_page(cursor)
+            pages += 1
+            for item in page.items:
+                yield item
+            if not page.cursor:
+                return
+            if page.cursor in seen:
+                raise PaginationError(
+                    "The server sent a page cursor it had already sent, so the workspace list "
+                    "would never end; stopped after "
+                    f"{pages} pages. The list shown may be incomplete."
+                )
+            if pages >= page_limit:
+                raise PaginationError(
+                    f"Stopped listing workspaces after {page_limit} pages: the server kept "
+                    "sending more. The list shown may be incomplete."
+                )
+            seen.add(page.cursor)
+            cursor = page.cursor
+
+    async def create_workspace(self, draft: WorkspaceDraft) -> CreatedWorkspace:
+        """POST /workspaces. Never retried after a timeout or dropped connection."""
+        response = await self._send(
+            "POST", "/workspaces", action="create the workspace", json=draft.to_wire()
+        )
+        return parse_model(CreatedWorkspace, response)
+
+    async def get_workspace(self, onna_id: str) -> Workspace:
+        response = await self._send(
+            "GET", f"/workspaces/{_segment(onna_id)}", action=f"read workspace {onna_id}"
+        )
+        return parse_model(Workspace, response)
+
+    async def update_workspace(self, onna_id: str, update: WorkspaceUpdate) -> None:
+        await self._send(
+            "PATCH",
+            f"/workspaces/{_segment(onna_id)}",
+            action=f"update workspace {onna_id}",
+            json=update.to_wire(),
+        )
+
+    async def delete_workspace(self, onna_id: str) -> None:
+        await self._send(
+            "DELETE", f"/workspaces/{_segment(onna_id)}", action=f"delete workspace {onna_id}"
+        )
+
+    # ------------------------------------------------------------- plumbing
+
+    def require_tokens(self) -> TokenManager:
+        if self.tokens is None:
+            raise ConfigurationError(
+                "No client credentials are set for this profile. Add them on the "
+                "Credentials screen or with `onna-tui profile add`."
+            )
+        return self.tokens
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        auth: bool = True,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
+        url = f"{self.base_url}{path}"
+        attempt = 0
+        while True:
+            response = await self._send_once(method, url, action, auth, params, json)
+            retry_wait = self._retry_wait(method, response, attempt)
+            if retry_wait is None:
+                break
+            attempt += 1
+            await self._sleep(retry_wait)
+        if not 200 <= response.status_code < 300:
+            raise response_error(response, action=action, clock=self.clock)
+        return response
+
+    def _retry_wait(self, method: str, response: httpx.Response, attempt: int) -> float | None:
+        """Seconds to wait before retrying this GET, or None for no retry."""
+        if method != "GET" or response.status_code not in (429, 503):
+            return None
+        if attempt >= self.get_retries:
+            return None
+        wait = parse_retry_after(response.headers.get("retry-after"), self.clock)
+        if wait is None:
+            wait = float(2**attempt)
+        return wait if wait <= MAX_RETRY_WAIT else None
+
+    async def _send_once(
+        self,
+        method: str,
+        url: str,
+        action: str,
+        auth: bool,
+        params: dict[str, str] | None,
+        json: Any,
+    ) -> httpx.Response:
+        if not auth:
+            return await self._request(method, url, action, None, params, json)
+        tokens = self.require_tokens()
+        token = await tokens.get()
+        response = await self._request(method, url, action, token, params, json)
+        if response.status_code != 401:
+            return response
+        # Expired or revoked early: mint once and retry once.
+        await tokens.invalidate(token)
+        fresh = await tokens.get()
+        response = await self._request(method, url, action, fresh, params, json)
+        if response.status_code == 401:
+            raise Unauthorized(
+                f"Onna accepted the client credentials and issued a new token, but refused "
+                f"that token when trying to {action}: these credentials are not authorized "
+                "for this call (this is not an expiry). Ask an Onna admin to check the "
+                "developer role and permissions of the user who owns these credentials.",
+                status=401,
+                request_id=response.headers.get("x-request-id"),
+            )
+        return response
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        action: str,
+        token: AccessToken | None,
+        params: dict[str, str] | None,
+        json: Any,
+    ) -> httpx.Response:
+        headers = {"Authorization": token.authorization_header()} if token else None
+        try:
+            return await self.http.request(method, url, headers=headers, params=params, json=json)
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, method, url, action=action) from None
+        except httpx.InvalidURL:
+            raise BadResponse(f"The URL for {action} is not valid: {url}") from None
+
+
+def _segment(onna_id: str) -> str:
+    """An onna_id as one path segment (an id with a slash must not change the path)."""
+    return quote(onna_id, safe="")
