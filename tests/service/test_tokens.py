@@ -1,0 +1,190 @@
+"""The token manager against the sandbox: reuse, margin, 401 re-mint, single flight, listeners."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from onna_tui.clock import ManualClock
+from onna_tui.models import AccessToken, Credentials
+from onna_tui.service.auth import exchange_credentials
+from onna_tui.service.client import OnnaClient
+from onna_tui.service.errors import InvalidCredentials, Unauthorized
+
+
+async def test_exchange_is_the_guides_form_post(
+    sandbox_server: Any, sandbox_credentials: Credentials, sandbox_clock: ManualClock
+) -> None:
+    seen: list[httpx.Request] = []
+
+    async def remember(request: httpx.Request) -> None:
+        seen.append(request)
+
+    async with httpx.AsyncClient(event_hooks={"request": [remember]}) as http:
+        token = await exchange_credentials(
+            http, sandbox_server.base_url, sandbox_credentials, sandbox_clock
+        )
+    assert token.token_type == "bearer"
+    assert token.expires_in == 3599
+    assert token.issued_at == sandbox_clock()
+    assert (token.expires_at - token.issued_at).total_seconds() == 3599
+    (request,) = seen
+    assert request.method == "POST"
+    assert request.url.path.endswith("/v1/oauth/token")
+    assert request.headers["content-type"] == "application/x-www-form-urlencoded"
+    form = dict(httpx.QueryParams(request.content.decode()))
+    assert form == {
+        "client_id": sandbox_credentials.client_id,
+        "client_secret": sandbox_credentials.client_secret.get_secret_value(),
+        "grant_type": "client_credentials",
+    }
+
+
+async def test_valid_token_is_reused(client: OnnaClient, admin: Any) -> None:
+    tokens = client.require_tokens()
+    first = await tokens.get()
+    second = await tokens.get()
+    await client.current_user()
+    assert first is second
+    assert admin.exchanges == 1
+
+
+async def test_new_token_minted_inside_the_margin(
+    client: OnnaClient, admin: Any, sandbox_clock: ManualClock
+) -> None:
+    tokens = client.require_tokens()
+    first = await tokens.get()
+    sandbox_clock.advance(3599 - 61)
+    assert await tokens.get() is first
+    sandbox_clock.advance(1)  # now exactly 60 s left: inside the default margin
+    second = await tokens.get()
+    assert second is not first
+    assert admin.exchanges == 2
+
+
+async def test_without_early_renewal_the_token_runs_to_expiry(
+    sandbox_server: Any, sandbox_credentials: Credentials, sandbox_clock: ManualClock, admin: Any
+) -> None:
+    async with OnnaClient(
+        sandbox_server.base_url, sandbox_credentials, clock=sandbox_clock, renew_early=False
+    ) as client:
+        tokens = client.require_tokens()
+        first = await tokens.get()
+        sandbox_clock.advance(3598)
+        assert await tokens.get() is first
+        await client.list_workspaces_page()
+        assert admin.exchanges == 1
+        sandbox_clock.advance(1)  # expired now: the next call mints on demand
+        await client.list_workspaces_page()
+        assert admin.exchanges == 2
+
+
+async def test_expired_on_the_server_mints_once_and_retries(client: OnnaClient, admin: Any) -> None:
+    await client.current_user()
+    admin.expire_tokens()  # the client still believes its token is good
+    user = await client.current_user()
+    assert user.id
+    stats = admin.stats()
+    assert stats["token_exchanges"] == 2
+    assert stats["by_route"]["GET /v1/oauth/user"] == 3  # ok, 401, retried ok
+
+
+async def test_clock_skew_401_recovers(
+    sandbox_server: Any, sandbox_credentials: Credentials, sandbox_clock: ManualClock, admin: Any
+) -> None:
+    behind = ManualClock(sandbox_clock())
+    async with OnnaClient(sandbox_server.base_url, sandbox_credentials, clock=behind) as client:
+        await client.current_user()
+        sandbox_clock.advance(3600)  # the server's clock says expired; ours does not
+        await client.current_user()
+    assert admin.exchanges == 2
+
+
+async def test_refused_fresh_token_is_an_authorization_problem(
+    client: OnnaClient, admin: Any
+) -> None:
+    admin.fault(path="/v1/workspaces", status=401, count=2)
+    with pytest.raises(Unauthorized) as info:
+        await client.list_workspaces_page()
+    message = str(info.value)
+    assert "not authorized" in message
+    assert "not an expiry" in message
+    assert "expired" not in message
+    assert admin.exchanges == 2  # one for the first try, exactly one re-mint
+
+
+async def test_bad_secret_is_invalid_credentials(sandbox_server: Any, admin: Any) -> None:
+    wrong = Credentials(client_id="test-client", client_secret=SecretStr("wrong-secret-000"))
+    async with OnnaClient(sandbox_server.base_url, wrong) as client:
+        with pytest.raises(InvalidCredentials) as info:
+            await client.current_user()
+    text = str(info.value)
+    assert "client id or client secret" in text
+    assert "Platform API app" in text
+    assert "wrong-secret-000" not in text and "wrong-secret-000" not in repr(info.value)
+    assert info.value.exit_code == 3
+
+
+async def test_one_exchange_for_a_hundred_concurrent_calls(
+    client: OnnaClient, admin: Any, sandbox_clock: ManualClock
+) -> None:
+    await client.current_user()
+    sandbox_clock.advance(3600)  # expired on both sides
+    admin.fault(path="/v1/oauth/token", latency=0.2, count=1)  # widen the race window
+    await asyncio.gather(*(client.current_user() for _ in range(100)))
+    assert admin.exchanges == 2
+
+
+async def test_one_exchange_when_a_hundred_calls_hit_401_together(
+    client: OnnaClient, admin: Any
+) -> None:
+    await client.current_user()
+    admin.expire_tokens()
+    await asyncio.gather(*(client.current_user() for _ in range(100)))
+    assert admin.exchanges == 2
+
+
+async def test_listeners_hear_every_change(client: OnnaClient, sandbox_clock: ManualClock) -> None:
+    heard: list[AccessToken | None] = []
+    tokens = client.require_tokens()
+    unsubscribe = tokens.subscribe(heard.append)
+    first = await tokens.get()
+    await tokens.get()  # reuse: no news
+    second = await tokens.mint()
+    await tokens.forget()
+    unsubscribe()
+    await tokens.get()
+    assert heard == [first, second, None]
+    assert first.access_token != second.access_token
+
+
+async def test_forced_mints_at_once_make_one_exchange(client: OnnaClient, admin: Any) -> None:
+    tokens = client.require_tokens()
+    results = await asyncio.gather(*(tokens.mint() for _ in range(10)))
+    assert len({t.access_token.get_secret_value() for t in results}) == 1
+    assert admin.exchanges == 1
+
+
+class BrokenCache:
+    async def load(self) -> AccessToken | None:
+        raise RuntimeError("the keyring is locked")
+
+    async def store(self, token: AccessToken) -> None:
+        raise RuntimeError("the keyring is locked")
+
+    async def clear(self) -> None:
+        raise RuntimeError("the keyring is locked")
+
+
+async def test_a_failing_cache_does_not_stop_calls(
+    sandbox_server: Any, sandbox_credentials: Credentials
+) -> None:
+    async with OnnaClient(
+        sandbox_server.base_url, sandbox_credentials, token_cache=BrokenCache()
+    ) as client:
+        await client.current_user()
+        assert client.require_tokens().cache_problem == "the keyring is locked"

@@ -1,0 +1,41 @@
+"""Base-URL policy: https everywhere, plain http only for loopback."""
+
+from __future__ import annotations
+
+import pytest
+
+from onna_tui.service.errors import ConfigurationError
+from onna_tui.service.http import normalize_base_url
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("https://api.onna.com/v1", "https://api.onna.com/v1"),
+        ("https://api.onna.com/v1/", "https://api.onna.com/v1"),
+        ("  https://eu.example.org/v1 ", "https://eu.example.org/v1"),
+        ("http://127.0.0.1:8000/v1", "http://127.0.0.1:8000/v1"),
+        ("http://localhost:8000/v1", "http://localhost:8000/v1"),
+        ("http://[::1]:8000/v1", "http://[::1]:8000/v1"),
+        ("http://127.5.6.7/v1", "http://127.5.6.7/v1"),
+    ],
+)
+def test_accepted(given: str, expected: str) -> None:
+    assert normalize_base_url(given) == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [
+        ("http://api.onna.com/v1", "unencrypted"),
+        ("http://10.0.0.5/v1", "unencrypted"),
+        ("ftp://api.onna.com/v1", "not an http"),
+        ("api.onna.com/v1", "not an http"),
+        ("https://api.onna.com/v1?x=1", "query"),
+    ],
+)
+def test_refused_with_an_action(given: str, words: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        normalize_base_url(given)
+    assert words in str(info.value)
+    assert "https://" in str(info.value) or "like" in str(info.value)

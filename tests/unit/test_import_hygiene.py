@@ -1,0 +1,37 @@
+"""Nothing below onna_tui/ui imports textual (checked in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+CORE_MODULES = [
+    "onna_tui.models",
+    "onna_tui.clock",
+    "onna_tui.service.client",
+    "onna_tui.service.auth",
+    "onna_tui.service.errors",
+    "onna_tui.service.http",
+    "onna_tui.sandbox.app",
+    "onna_tui.sandbox.server",
+    "onna_tui.config",
+    "onna_tui.vault",
+    "onna_tui.cli",
+]
+
+
+@pytest.mark.parametrize("module", CORE_MODULES)
+def test_core_module_does_not_import_textual(module: str) -> None:
+    code = (
+        "import importlib, sys\n"
+        f"importlib.import_module({module!r})\n"
+        "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"{module} imports textual: {result.stdout}"
