@@ -18,6 +18,7 @@ CORE_MODULES = [
     "onna_tui.sandbox.server",
     "onna_tui.config",
     "onna_tui.vault",
+    "onna_tui.profiles",
     "onna_tui.cli",
 ]
 

@@ -1,0 +1,540 @@
+"""Profiles: the non-secret settings file ``config.toml``.
+
+The file lives in ``platformdirs.user_config_dir("onna-tui")`` (override the
+directory with ONNA_TUI_CONFIG_DIR) and looks like::
+
+    default = "prod"
+    allow_insecure_storage = false
+
+    [profiles.prod]
+    base_url = "https://api.onna.com/v1"
+    client_id = "..."
+    org = "acme"
+    created_at = 2026-01-01T12:00:00Z
+    updated_at = 2026-01-01T12:00:00Z
+    secret_set_at = 2026-01-01T12:00:00Z
+    insecure_storage = false
+
+It never holds a client secret or a token: those live in the keyring (see
+onna_tui.vault). Writes are atomic (temp file in the same directory, fsync,
+os.replace), the file is mode 0600 in a 0700 directory, and the previous
+version is kept as ``config.toml.bak``. A file that cannot be read raises
+ConfigError naming the file and line; it is never overwritten in that state.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Self, TypeVar
+from urllib.parse import urlsplit
+
+import tomli_w
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from onna_tui.clock import Clock, system_clock
+from onna_tui.service.errors import ConfigurationError
+
+APP_NAME = "onna-tui"
+CONFIG_FILENAME = "config.toml"
+DEFAULT_BASE_URL = "https://api.onna.com/v1"
+#: Overrides the directory holding config.toml.
+ENV_CONFIG_DIR = "ONNA_TUI_CONFIG_DIR"
+
+PROFILE_NAME_RULE = "1 to 64 letters, digits, '-', '_' or '.'"
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_ORG = re.compile(r"[A-Za-z0-9._-]{1,128}")
+M = TypeVar("M", bound=BaseModel)
+
+_HEADER = (
+    "# onna-tui profiles. No secrets here: client secrets and tokens live in the system keyring.\n"
+)
+
+
+class ConfigError(ConfigurationError):
+    """config.toml (or a value meant for it) is unusable; the message says how to fix it."""
+
+    title = "Configuration problem"
+
+
+class ProfileNotFound(ConfigError):
+    title = "No such profile"
+
+
+class NoProfiles(ConfigError):
+    title = "No profiles yet"
+
+
+# ------------------------------------------------------------ validation
+
+
+def validate_profile_name(name: str) -> str:
+    """Return ``name`` if it is a valid profile name, else raise ConfigError saying why."""
+    if not isinstance(name, str) or not _PROFILE_NAME.fullmatch(name):
+        raise ConfigError(
+            f"{name!r} is not a valid profile name: use {PROFILE_NAME_RULE} "
+            "(for example 'prod' or 'staging-eu')."
+        )
+    return name
+
+
+def normalize_base_url(url: str) -> str:
+    """Check an API base URL and drop trailing slashes, so one API has one spelling."""
+    cleaned = url.strip().rstrip("/")
+    parts = urlsplit(cleaned)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(
+            f"{url!r} is not an API base URL: use an address such as {DEFAULT_BASE_URL}"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"{url!r}: a base URL has no '?query' or '#fragment' part")
+    return cleaned
+
+
+def normalize_org(value: str) -> str:
+    """The ORG of enterprise.onna.com/ORG; a pasted enterprise URL is accepted too."""
+    text = value.strip().rstrip("/")
+    if "onna.com/" in text:
+        text = text.split("onna.com/", 1)[1].split("/", 1)[0]
+    if not _ORG.fullmatch(text):
+        raise ValueError(
+            f"{value!r} is not an organization name: give the ORG part of "
+            "https://enterprise.onna.com/ORG (letters, digits, '-', '_' or '.')"
+        )
+    return text
+
+
+def _is_secret_key(key: str) -> bool:
+    lowered = key.lower()
+    return ("secret" in lowered and lowered != "secret_set_at") or "token" in lowered
+
+
+def _refuse_secret_keys(extra: Mapping[str, Any] | None) -> None:
+    """Unknown keys are kept, but never one that looks like a secret: those go to the keyring."""
+    for key in extra or {}:
+        if _is_secret_key(key):
+            raise ValueError(f"{key!r} looks like a secret; secrets are kept in the keyring only")
+
+
+def _utc(moment: datetime) -> datetime:
+    # A TOML local datetime (no offset) is taken as UTC: that is how we write them.
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+# ---------------------------------------------------------------- models
+
+
+class Profile(BaseModel):
+    """One named set of non-secret connection settings."""
+
+    # Unknown keys (from a newer onna-tui, or added by hand) survive a rewrite.
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    name: str
+    base_url: str = DEFAULT_BASE_URL
+    client_id: str
+    org: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    #: When the client secret was last stored in the keyring (None: never).
+    secret_set_at: datetime | None = None
+    #: This profile's secret may live in a plaintext/non-recommended keyring.
+    insecure_storage: bool = False
+
+    @model_validator(mode="after")
+    def _no_secret_keys(self) -> Self:
+        _refuse_secret_keys(self.model_extra)
+        return self
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _PROFILE_NAME.fullmatch(value):
+            raise ValueError(f"{value!r} is not a valid profile name: use {PROFILE_NAME_RULE}")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return normalize_base_url(value)
+
+    @field_validator("client_id")
+    @classmethod
+    def _client_id(cls, value: str) -> str:
+        value = value.strip()
+        if not value or len(value) > 256 or any(c.isspace() or not c.isprintable() for c in value):
+            raise ValueError(
+                "the client id must be the single word shown for your application "
+                "in Onna (no spaces), at most 256 characters"
+            )
+        return value
+
+    @field_validator("org")
+    @classmethod
+    def _org(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return normalize_org(value)
+
+    @field_validator("created_at", "updated_at", "secret_set_at")
+    @classmethod
+    def _timestamps(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else _utc(value)
+
+    @classmethod
+    def new(
+        cls,
+        name: str,
+        client_id: str,
+        base_url: str | None = None,
+        org: str | None = None,
+        *,
+        insecure_storage: bool = False,
+        clock: Clock = system_clock,
+    ) -> Self:
+        """A fresh profile (created_at = updated_at = now). Raises ConfigError on bad input."""
+        validate_profile_name(name)
+        now = clock()
+        return _validated(
+            cls,
+            {
+                "name": name,
+                "client_id": client_id,
+                "base_url": base_url or DEFAULT_BASE_URL,
+                "org": org,
+                "created_at": now,
+                "updated_at": now,
+                "insecure_storage": insecure_storage,
+            },
+        )
+
+    def changed(self, clock: Clock = system_clock, **changes: Any) -> Self:
+        """A validated copy with ``changes`` applied and updated_at = now."""
+        data = self.model_dump()
+        data.update(changes)
+        data["updated_at"] = clock()
+        return _validated(type(self), data)
+
+    @property
+    def enterprise_url(self) -> str | None:
+        return f"https://enterprise.onna.com/{self.org}" if self.org else None
+
+    def _to_toml(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"name"}, exclude_none=True)
+
+
+class Config(BaseModel):
+    """The whole of config.toml."""
+
+    model_config = ConfigDict(extra="allow")
+
+    default: str | None = None
+    allow_insecure_storage: bool = False
+    profiles: dict[str, Profile] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _no_secret_keys(self) -> Self:
+        _refuse_secret_keys(self.model_extra)
+        return self
+
+    def default_profile(self) -> Profile | None:
+        return self.profiles.get(self.default) if self.default else None
+
+    def _to_toml(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.model_extra or {})
+        if self.default is not None:
+            data["default"] = self.default
+        data["allow_insecure_storage"] = self.allow_insecure_storage
+        data["profiles"] = {name: p._to_toml() for name, p in sorted(self.profiles.items())}
+        return data
+
+
+Settings = Config
+
+
+def _validated(model: type[M], data: Mapping[str, Any]) -> M:
+    """Validate ``data``, turning pydantic's report into one readable ConfigError."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe_validation(exc) + ".") from None
+
+
+def _describe_validation(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        problems.append(f"{where}: {message}" if where else message)
+    return "; ".join(problems)
+
+
+# ----------------------------------------------------------------- files
+
+
+def default_config_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    override = env.get(ENV_CONFIG_DIR, "").strip()
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def default_config_path(env: Mapping[str, str] | None = None) -> Path:
+    return default_config_dir(env) / CONFIG_FILENAME
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return  # not supported everywhere (Windows); the rename itself is still atomic
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
+    """Replace ``path`` with ``data`` at once: readers see the old or the new file, never half."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        # mkstemp already makes the file 0600; chmod anyway in case mode differs.
+        os.chmod(tmp, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _table_line(text: str, profile: str) -> int | None:
+    """The line number of ``[profiles.NAME]`` in the file, for error messages."""
+    pattern = re.compile(
+        r"^\s*\[\s*profiles\s*\.\s*(?:"
+        + re.escape(profile)
+        + r"|\""
+        + re.escape(profile)
+        + r"\"|'"
+        + re.escape(profile)
+        + r"')\s*\]"
+    )
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+class ConfigStore:
+    """Reads and writes config.toml. Every change is load → modify → atomic save."""
+
+    def __init__(self, path: Path | None = None, *, clock: Clock = system_clock) -> None:
+        self.path = path if path is not None else default_config_path()
+        self.clock = clock
+
+    def __repr__(self) -> str:
+        return f"ConfigStore({str(self.path)!r})"
+
+    @property
+    def backup_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".bak")
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    # ------------------------------------------------------------- reading
+
+    def load(self) -> Config:
+        """The configuration; an empty one when the file does not exist yet."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return Config()
+        except OSError as exc:
+            raise ConfigError(
+                f"Cannot read {self.path} ({exc.strerror or exc}). "
+                "Check the file's permissions, or set ONNA_TUI_CONFIG_DIR to another directory."
+            ) from None
+        try:
+            text = raw.decode("utf-8")
+            data = tomllib.loads(text)
+        except UnicodeDecodeError:
+            raise ConfigError(f"{self.path} is not UTF-8 text. {self._fix_hint()}") from None
+        except tomllib.TOMLDecodeError as exc:
+            # tomllib's message ends with "(at line L, column C)".
+            raise ConfigError(f"{self.path} is not valid TOML: {exc}. {self._fix_hint()}") from None
+        self._refuse_secrets(data, text)
+        try:
+            profiles_raw = data.get("profiles", {})
+            if not isinstance(profiles_raw, dict):
+                raise ConfigError(f"{self.path}: 'profiles' must be a table. {self._fix_hint()}")
+            profiles = {}
+            for name, body in profiles_raw.items():
+                if not isinstance(body, dict):
+                    raise ConfigError(
+                        f"{self.path}: profiles.{name} must be a table. {self._fix_hint()}"
+                    )
+                try:
+                    profiles[name] = Profile.model_validate({**body, "name": name})
+                except ValidationError as exc:
+                    line = _table_line(text, name)
+                    at = f" (line {line})" if line else ""
+                    raise ConfigError(
+                        f"{self.path}: profile {name!r}{at} is invalid: "
+                        f"{_describe_validation(exc)}. {self._fix_hint()}"
+                    ) from None
+            config = Config.model_validate({**data, "profiles": profiles})
+        except ValidationError as exc:
+            raise ConfigError(
+                f"{self.path} is invalid: {_describe_validation(exc)}. {self._fix_hint()}"
+            ) from None
+        return config
+
+    def _fix_hint(self) -> str:
+        hint = "Fix it in a text editor, or move it away to start over"
+        if self.backup_path.exists():
+            hint += f" (the previous version is in {self.backup_path})"
+        return hint + "; onna-tui will not overwrite it."
+
+    def _refuse_secrets(self, data: dict[str, Any], text: str) -> None:
+        """A secret typed into this file by hand is an error, not something to use or drop."""
+        for name, body in (data.get("profiles") or {}).items():
+            if not isinstance(body, dict):
+                continue
+            for key in body:
+                if _is_secret_key(key):
+                    line = _table_line(text, name)
+                    at = f" (near line {line})" if line else ""
+                    raise ConfigError(
+                        f"{self.path}: profile {name!r}{at} contains {key!r}. Secrets do not "
+                        "belong in this file: delete that line, then store the secret in the "
+                        f"keyring with `onna-tui profile set-secret {name}`."
+                    )
+
+    def get(self, name: str) -> Profile:
+        config = self.load()
+        try:
+            return config.profiles[name]
+        except KeyError:
+            raise profile_not_found(name, config) from None
+
+    def names(self) -> list[str]:
+        return sorted(self.load().profiles)
+
+    # ------------------------------------------------------------- writing
+
+    def save(self, config: Config) -> None:
+        """Write the whole file atomically (0600), keeping the previous version as .bak."""
+        data = (_HEADER + tomli_w.dumps(config._to_toml())).encode("utf-8")
+        directory = self.path.parent
+        try:
+            if not directory.exists():
+                directory.mkdir(parents=True, mode=0o700)
+                # mkdir's mode is filtered by the umask; this directory is ours, so be exact.
+                os.chmod(directory, 0o700)
+            try:
+                previous = self.path.read_bytes()
+            except FileNotFoundError:
+                previous = None
+            if previous is not None and previous != data:
+                atomic_write(self.backup_path, previous)
+            atomic_write(self.path, data)
+        except OSError as exc:
+            raise ConfigError(
+                f"Cannot write {self.path} ({exc.strerror or exc}). Check that the directory "
+                "exists and is writable, or set ONNA_TUI_CONFIG_DIR to another directory."
+            ) from None
+
+    def add(self, profile: Profile) -> Profile:
+        """Add a new profile; the first profile becomes the default."""
+        config = self.load()
+        if profile.name in config.profiles:
+            raise ConfigError(
+                f"A profile named {profile.name!r} already exists. Pick another name, or change "
+                f"it with `onna-tui profile update {profile.name}`."
+            )
+        config.profiles[profile.name] = profile
+        if config.default is None or config.default not in config.profiles:
+            config.default = profile.name
+        self.save(config)
+        return profile
+
+    def put(self, profile: Profile) -> Profile:
+        """Add or replace a profile (used after a secret is verified and stored)."""
+        config = self.load()
+        config.profiles[profile.name] = profile
+        if config.default is None or config.default not in config.profiles:
+            config.default = profile.name
+        self.save(config)
+        return profile
+
+    def update(self, name: str, **changes: Any) -> Profile:
+        """Change some fields of a profile (validated; updated_at = now)."""
+        if "name" in changes and changes["name"] != name:
+            raise ConfigError("A profile cannot be renamed in place: add a new one instead.")
+        unknown = sorted(set(changes) - set(Profile.model_fields))
+        if unknown:
+            raise ConfigError(f"Profiles have no setting named {', '.join(map(repr, unknown))}.")
+        config = self.load()
+        if name not in config.profiles:
+            raise profile_not_found(name, config)
+        profile = config.profiles[name].changed(self.clock, **changes)
+        config.profiles[name] = profile
+        self.save(config)
+        return profile
+
+    def remove(self, name: str) -> Profile:
+        """Remove a profile from the file (the vault entries are the caller's job)."""
+        config = self.load()
+        if name not in config.profiles:
+            raise profile_not_found(name, config)
+        profile = config.profiles.pop(name)
+        if config.default == name:
+            # With exactly one profile left, it is the obvious default.
+            config.default = next(iter(config.profiles)) if len(config.profiles) == 1 else None
+        self.save(config)
+        return profile
+
+    def set_default(self, name: str) -> None:
+        config = self.load()
+        if name not in config.profiles:
+            raise profile_not_found(name, config)
+        config.default = name
+        self.save(config)
+
+    def set_allow_insecure_storage(self, allow: bool) -> None:
+        config = self.load()
+        config.allow_insecure_storage = allow
+        self.save(config)
+
+
+def profile_not_found(name: str, config: Config | None = None) -> ProfileNotFound:
+    known = sorted(config.profiles) if config is not None else []
+    listing = f" (you have: {', '.join(known)})" if known else ""
+    return ProfileNotFound(
+        f"No profile named {name!r}{listing}. Run `onna-tui profile list` to see your profiles, "
+        f"or add it with `onna-tui profile add {name} --client-id ID`."
+    )
