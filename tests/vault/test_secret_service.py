@@ -504,3 +504,65 @@ def test_secret_service_without_a_bus_gives_no_keyring_backend() -> None:
     )
     assert result["error"] == "NoKeyringBackend", result
     assert "DBUS_SESSION_BUS_ADDRESS" in result["message"]
+
+
+# ------------------------------------------- one token shared across processes
+
+_USE_TOKEN = """
+import asyncio, sys
+from pydantic import SecretStr
+from onna_tui.models import Credentials
+from onna_tui.service.client import OnnaClient
+from onna_tui.vault import Vault, VaultTokenCache
+
+base_url, client_id = sys.argv[1], sys.argv[2]
+secret = SecretStr(sys.stdin.read())
+
+async def main() -> None:
+    cache = VaultTokenCache(Vault(timeout=10.0), base_url, client_id)
+    async with OnnaClient(base_url, Credentials(client_id=client_id, client_secret=secret),
+                          token_cache=cache) as client:
+        user = await client.current_user()
+        print(client.require_tokens().exchanges, user.id)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.secret_service
+def test_second_process_reuses_the_first_ones_token(
+    secret_service: KeyringBackend, sandbox_server: Any, sandbox_credentials: Any
+) -> None:
+    import httpx
+
+    real = Vault(secret_service, timeout=5.0)
+    base = sandbox_server.base_url
+    client_id = sandbox_credentials.client_id
+    real.forget_profile(base, client_id)
+    stats_url = f"{sandbox_server.root_url}/_sandbox/stats"
+    before = httpx.get(stats_url).json()["token_exchanges"]
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring"}
+    try:
+        runs = [
+            subprocess.run(
+                [sys.executable, "-c", _USE_TOKEN, base, client_id],
+                input=sandbox_credentials.client_secret.get_secret_value(),
+                capture_output=True,
+                text=True,
+                timeout=60,
+                env=env,
+                cwd=REPO_ROOT,
+                check=False,
+            )
+            for _ in range(2)
+        ]
+        for run in runs:
+            assert run.returncode == 0, run.stderr
+        assert [run.stdout.split()[0] for run in runs] == ["1", "0"]
+        assert httpx.get(stats_url).json()["token_exchanges"] - before == 1
+        assert real.get_token(base, client_id) is not None
+        raw = secret_service.get_password(service_name(base), f"{client_id}#token")
+        assert raw and "access_token" in raw
+        assert sandbox_credentials.client_secret.get_secret_value() not in raw
+    finally:
+        real.forget_profile(base, client_id)
