@@ -35,8 +35,18 @@ MALFORMED_BODY = b"<html><body>oops: upstream returned garbage</body></html>"
 WRONG_SHAPE_BODY: dict[str, Any] = {"unexpected": "this is not the documented shape"}
 
 _KNOWN_KEYS = frozenset(
-    {"path", "method", "count", "status", "body", "headers", "latency", "malformed",
-     "wrong_shape", "drop"}
+    {
+        "path",
+        "method",
+        "count",
+        "status",
+        "body",
+        "headers",
+        "latency",
+        "malformed",
+        "wrong_shape",
+        "drop",
+    }
 )
 
 
@@ -97,9 +107,7 @@ class Fault:
     @property
     def replaces_response(self) -> bool:
         """True when the request is answered by the fault instead of the app."""
-        return (
-            self.status is not None or self.has_body or self.malformed or self.wrong_shape
-        )
+        return self.status is not None or self.has_body or self.malformed or self.wrong_shape
 
     def to_json(self) -> dict[str, Any]:
         """The fault as the admin API shows it."""

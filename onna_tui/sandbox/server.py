@@ -1,0 +1,235 @@
+"""Run the sandbox on real uvicorn in a background thread, for tests and `onna-tui --sandbox`.
+
+    with SandboxServer() as server:            # or: async with SandboxServer() as server
+        httpx.get(server.base_url + "/health")
+
+The socket is bound before the thread starts (port 0 picks a free one), so
+``base_url`` is known at once and a bind failure is raised in the caller's
+thread. Start-up polls uvicorn's ``started`` flag instead of sleeping.
+Logging goes through the host process's logging set-up (no dictConfig), so an
+in-process TUI is not disturbed, and connection drops injected on purpose are
+not reported as errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import socket
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+from starlette.types import Receive, Scope, Send
+
+from onna_tui.sandbox.app import create_app
+from onna_tui.sandbox.faults import ConnectionDropped
+from onna_tui.sandbox.state import SandboxState
+
+#: How long stop() lets in-flight requests (say, a latency fault) finish.
+GRACEFUL_SHUTDOWN_SECONDS = 1
+
+
+class _DropFilter(logging.Filter):
+    """Hide uvicorn's "Exception in ASGI application" for drops we injected on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, ConnectionDropped)
+
+
+_DROP_FILTER = _DropFilter()
+
+
+def install_log_filter() -> None:
+    """Idempotent: addFilter ignores a filter that is already installed."""
+    logging.getLogger("uvicorn.error").addFilter(_DROP_FILTER)
+
+
+def url_host(host: str) -> str:
+    """The host as it goes in a URL: wildcards become loopback, IPv6 gets brackets."""
+    if host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    try:
+        if ipaddress.ip_address(host).version == 6:
+            return f"[{host}]"
+    except ValueError:
+        pass
+    return host
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on host:port (port 0: any free port). Raises OSError."""
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP, flags=socket.AI_PASSIVE
+    )[0]
+    # proto must be IPPROTO_TCP, not 0: asyncio only sets TCP_NODELAY on accepted
+    # sockets whose proto says TCP, and without it every keep-alive request
+    # waits 40 ms for a delayed ACK.
+    sock = socket.socket(family, kind, proto)
+    try:
+        # SO_REUSEADDR lets a restarted sandbox take its port back from TIME_WAIT.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except BaseException:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+class SandboxServer:
+    """The sandbox app on uvicorn in a daemon thread; a sync and async context manager."""
+
+    def __init__(
+        self,
+        state: SandboxState | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        startup_timeout: float = 10.0,
+    ) -> None:
+        self.state = state if state is not None else SandboxState()
+        self._app = create_app(self.state)
+        self.host = host
+        self.requested_port = port
+        self.startup_timeout = startup_timeout
+        self.port: int | None = None
+        self._socket: socket.socket | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    # -------------------------------------------------------------- URLs
+
+    @property
+    def root_url(self) -> str:
+        """``http://HOST:PORT`` (the admin surface lives at root_url + "/_sandbox")."""
+        if self.port is None:
+            raise RuntimeError("the sandbox server is not running")
+        return f"http://{url_host(self.host)}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """``http://HOST:PORT/v1``: what a client uses as the API base URL."""
+        return self.root_url + "/v1"
+
+    @property
+    def error(self) -> BaseException | None:
+        """What made the server thread stop on its own, if anything."""
+        return self._error
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    # ------------------------------------------------------------- state
+
+    def replace_state(self, state: SandboxState) -> None:
+        """Serve a different state from now on, without restarting uvicorn.
+
+        Lets a test suite share one running server and still give every test a
+        fresh sandbox (starting and stopping uvicorn costs ~0.15 s each time).
+        Requests already in flight finish against the old state.
+        """
+        self._app = create_app(state)
+        self.state = state
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._app(scope, receive, send)
+
+    # --------------------------------------------------------- lifecycle
+
+    def start(self) -> SandboxServer:
+        if self._thread is not None:
+            raise RuntimeError("the sandbox server was already started")
+        install_log_filter()
+        self._socket = bind_socket(self.host, self.requested_port)
+        self.port = self._socket.getsockname()[1]
+        config = uvicorn.Config(
+            self._dispatch,
+            interface="asgi3",
+            log_config=None,  # never dictConfig the host process's logging
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            ws="none",
+            proxy_headers=False,  # the admin surface trusts the real peer address only
+            server_header=False,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._run, name=f"onna-sandbox-{self.port}", daemon=True
+        )
+        self._thread.start()
+
+        deadline = time.monotonic() + self.startup_timeout
+        while not self._server.started:
+            if not self._thread.is_alive():
+                self._cleanup_socket()
+                raise RuntimeError(f"the sandbox server failed to start: {self._error!r}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("the sandbox server did not start in time")
+            time.sleep(0.002)
+        return self
+
+    def _run(self) -> None:
+        assert self._server is not None and self._socket is not None
+        try:
+            self._server.run(sockets=[self._socket])
+        except BaseException as exc:  # SystemExit included: uvicorn exits on start-up failure
+            self._error = exc
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ask uvicorn to exit and wait for the thread; safe to call twice."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout)
+            if self._thread.is_alive():
+                # Still busy after the graceful period: stop waiting for connections.
+                assert self._server is not None
+                self._server.force_exit = True
+                self._thread.join(timeout)
+        self._cleanup_socket()
+
+    def _cleanup_socket(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+
+    def wait(self) -> None:
+        """Block until the server stops (used by the foreground CLI)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(0.2)
+
+    # -------------------------------------------------- context managers
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> SandboxServer:
+        # start() blocks while polling; keep the caller's event loop free meanwhile.
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await asyncio.to_thread(self.stop)
