@@ -1,38 +1,349 @@
 """The `onna-tui` command: the TUI by default, plus subcommands for scripts.
 
-Only the TUI path imports textual; every other command stays free of it.
+Only the TUI path imports textual (lazily); every other command stays free of
+it, and the command modules themselves are imported only once a subcommand is
+chosen, so ``--help`` and ``--version`` stay fast.
+
+Exit codes (also in the README): 0 ok, 1 API error, 2 usage or configuration,
+3 invalid credentials or not authorized, 4 keyring or storage, 5 network,
+130 interrupted (Ctrl-C). Errors are one line on stderr, ``onna-tui: <what
+happened and what to do>``; ``--verbose`` adds the HTTP status and request id,
+and a traceback for unexpected errors.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import inspect
+import os
 import sys
+import traceback
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from onna_tui import __version__
+from onna_tui.commands.errors import RefuseSecretArgument, UsageError, redact
+
+EXIT_OK = 0
+EXIT_API = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+#: Like a tool killed by SIGPIPE when the reader of its output went away.
+EXIT_BROKEN_PIPE = 141
+
+_GLOBAL_HELP = {
+    "profile": "the profile to use (default: ONNA_PROFILE, then the default profile)",
+    "base_url": "the API base URL for this run, or for `profile add/update` the profile's "
+    "(default: the profile's, or ONNA_BASE_URL)",
+    "verbose": "add HTTP status codes and request ids to errors (tracebacks for bugs)",
+}
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """--profile, --base-url and --verbose, accepted before and after the subcommand.
+
+    Below the top level the defaults are SUPPRESS, so an option given before the
+    subcommand is not reset by the subcommand's parser.
+    """
+
+    def default(value: object) -> object:
+        return value if top else argparse.SUPPRESS
+
+    group = parser.add_argument_group("global options")
+    group.add_argument(
+        "--profile", metavar="NAME", default=default(None), help=_GLOBAL_HELP["profile"]
+    )
+    group.add_argument(
+        "--base-url", metavar="URL", default=default(None), help=_GLOBAL_HELP["base_url"]
+    )
+    group.add_argument(
+        "--verbose", action="store_true", default=default(False), help=_GLOBAL_HELP["verbose"]
+    )
+    group.add_argument("--client-secret", action=RefuseSecretArgument, dest="client_secret_trap")
+
+
+def _add_json(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--json", action="store_true", help=f"print {what} as JSON")
+
+
+def _leaf(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_text: str,
+    **kwargs: Any,
+) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".", **kwargs
+    )
+    _add_global_options(parser, top=False)
+    return parser
+
+
+def _add_profile_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    profile = sub.add_parser(
+        "profile",
+        help="manage profiles (client id and base URL; the secret goes to the keyring)",
+        description="Manage profiles. Client secrets are kept in the system keyring, never in "
+        "the config file, and are read from standard input or a hidden prompt, never from "
+        "arguments.",
+    )
+    _add_global_options(profile, top=False)
+    actions = profile.add_subparsers(dest="profile_command", metavar="ACTION", required=True)
+
+    add = _leaf(actions, "add", "add a profile; the secret is read from stdin or a hidden prompt")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--client-id", required=True, metavar="ID", help="the client id from Onna")
+    add.add_argument(
+        "--org", metavar="ORG", help="your organization (the ORG of enterprise.onna.com/ORG)"
+    )
+    add.add_argument("--default", action="store_true", help="make it the default profile")
+    add.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="save without exchanging the credentials for a token first",
+    )
+
+    list_ = _leaf(actions, "list", "list profiles and the time left on their cached tokens")
+    _add_json(list_, "the profiles")
+
+    remove = _leaf(actions, "remove", "remove a profile and its secret and cached token")
+    remove.add_argument("name", metavar="NAME")
+    remove.add_argument(
+        "--force",
+        action="store_true",
+        help="remove the profile even if the keyring cannot be reached (the secret may remain)",
+    )
+
+    default = _leaf(actions, "default", "make a profile the default")
+    default.add_argument("name", metavar="NAME")
+
+    set_secret = _leaf(
+        actions, "set-secret", "replace a profile's client secret (stdin or a hidden prompt)"
+    )
+    set_secret.add_argument("name", metavar="NAME")
+    set_secret.add_argument(
+        "--no-verify", action="store_true", help="save without exchanging the credentials first"
+    )
+
+    update = _leaf(
+        actions,
+        "update",
+        "change a profile's client id, base URL (--base-url) or org",
+    )
+    update.add_argument("name", metavar="NAME")
+    update.add_argument("--client-id", metavar="ID", help="new client id (asks for its secret)")
+    update.add_argument("--org", metavar="ORG", help="new organization ('' clears it)")
+    update.add_argument(
+        "--no-verify", action="store_true", help="save without exchanging the credentials first"
+    )
+
+
+def _add_workspace_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    workspace = sub.add_parser(
+        "workspace", help="create, list and show workspaces", description="Workspaces."
+    )
+    _add_global_options(workspace, top=False)
+    actions = workspace.add_subparsers(dest="workspace_command", metavar="ACTION", required=True)
+
+    create = _leaf(actions, "create", "create a workspace and print its onna_id")
+    create.add_argument("--name", required=True, help="display name of the workspace")
+    create.add_argument("--description", metavar="TEXT", help="short description")
+    create.add_argument("--tag", action="append", metavar="TAG", help="a tag (repeat for several)")
+    _add_json(create, '{"onna_id": ...}')
+
+    list_ = _leaf(actions, "list", "list workspaces (onna_id and name)")
+    list_.add_argument("--limit", type=_positive_int, metavar="N", help="stop after N workspaces")
+    _add_json(list_, "the workspaces")
+
+    show = _leaf(actions, "show", "show one workspace")
+    show.add_argument("onna_id", metavar="ONNA_ID")
+    _add_json(show, "the workspace")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="onna-tui",
-        description="A terminal UI and CLI for the Onna Platform API.",
+        description="A terminal UI and CLI for the Onna Platform API. Without a command, "
+        "the terminal UI starts.",
+        epilog="Environment: ONNA_PROFILE, ONNA_CLIENT_ID, ONNA_CLIENT_SECRET, ONNA_BASE_URL "
+        "(with ONNA_CLIENT_ID and ONNA_CLIENT_SECRET set, no profile is needed and nothing is "
+        "stored), ONNA_TUI_CONFIG_DIR. Exit codes: 0 ok, 1 API error, 2 usage or "
+        "configuration, 3 invalid credentials or not authorized, 4 keyring, 5 network, "
+        "130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"onna-tui {__version__}")
-    sub = parser.add_subparsers(dest="command")
+    _add_global_options(parser, top=True)
+    tui = parser.add_argument_group("terminal UI options (without a command)")
+    tui.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="start a local sandbox API and use its demo profile (nothing is stored)",
+    )
+    tui.add_argument(
+        "--token-ttl",
+        type=_positive_int,
+        metavar="SECONDS",
+        help="with --sandbox: lifetime of the sandbox's tokens (to watch expiry quickly)",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    _add_profile_parsers(sub)
+
+    token = _leaf(
+        sub,
+        "token",
+        "print a valid access token (cached and reused until about a minute before expiry)",
+    )
+    _add_json(token, "the token with its type and expiry")
+
+    status = _leaf(sub, "status", "show the profile, where its secret is, and the token's state")
+    status.add_argument(
+        "--check",
+        action="store_true",
+        help="exchange the credentials for a new token to prove they work",
+    )
+    _add_json(status, "the status")
+
+    _add_workspace_parsers(sub)
+
     from onna_tui.sandbox import cli as sandbox_cli
 
     sandbox_parser = sub.add_parser(
         "sandbox", help="serve a local Onna-compatible API on loopback (for trying things out)"
     )
     sandbox_cli.add_arguments(sandbox_parser)
+    sandbox_parser.add_argument(
+        "--client-secret",
+        action=RefuseSecretArgument,
+        dest="client_secret_trap",
+        hint="use --client-secret-stdin and pipe it in instead",
+    )
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command == "sandbox":
-        from onna_tui.sandbox import cli as sandbox_cli
+# ------------------------------------------------------------------- running
 
-        return sandbox_cli.run(args)
-    parser.print_help(sys.stderr)
-    return 2
+
+def _run_tui(args: argparse.Namespace) -> int:
+    try:
+        from onna_tui.ui.launch import run_tui
+    except ImportError as exc:
+        print(
+            f"onna-tui: the terminal UI cannot start ({exc}). Reinstall onna-tui, or use the "
+            "subcommands (`onna-tui --help`).",
+            file=sys.stderr,
+        )
+        return EXIT_API
+    return run_tui(
+        profile=args.profile,
+        sandbox=args.sandbox,
+        token_ttl=args.token_ttl,
+        base_url=args.base_url,
+    )
+
+
+Handler = Callable[[Any], int | Coroutine[Any, Any, int]]
+
+
+def _command(args: argparse.Namespace) -> Handler:
+    """The function for the chosen subcommand: sync (profile) or async (the rest)."""
+    if args.command == "profile":
+        from onna_tui.commands import profile
+
+        return profile.run
+    if args.command == "workspace":
+        from onna_tui.commands import workspace
+
+        return workspace.run
+    from onna_tui.commands import auth
+
+    return auth.token if args.command == "token" else auth.status
+
+
+def _report(error: BaseException, verbose: bool) -> int:
+    """Print an expected failure as one line and return its exit code."""
+    verbose_text = getattr(error, "verbose", None)
+    text = verbose_text() if verbose and callable(verbose_text) else str(error)
+    print(f"onna-tui: {redact(text)}", file=sys.stderr)
+    code = getattr(error, "exit_code", EXIT_API)
+    return code if isinstance(code, int) else EXIT_API
+
+
+def _report_bug(error: BaseException, verbose: bool) -> int:
+    if verbose:
+        print(redact("".join(traceback.format_exception(error))), file=sys.stderr, end="")
+    print(
+        f"onna-tui: unexpected error ({type(error).__name__}): {redact(str(error))}. "
+        "This is a bug in onna-tui; run again with --verbose for details and report it.",
+        file=sys.stderr,
+    )
+    return EXIT_API
+
+
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    from onna_tui.service.errors import OnnaError
+    from onna_tui.vault import VaultError
+
+    return (OnnaError, VaultError, UsageError)
+
+
+def _quiet_broken_pipe() -> None:
+    # The reader went away (`onna-tui workspace list | head -1`): say nothing more.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    verbose = False
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        verbose = bool(args.verbose)
+        if args.command == "sandbox":
+            from onna_tui.sandbox import cli as sandbox_cli
+
+            return sandbox_cli.run(args)
+        if args.command is None:
+            return _run_tui(args)
+        if args.sandbox or args.token_ttl is not None:
+            parser.error(
+                "--sandbox and --token-ttl start the terminal UI with a sandbox; they do not apply "
+                f"to `onna-tui {args.command}` (for a sandbox to script against, run "
+                "`onna-tui sandbox`)"
+            )
+        from onna_tui.commands.common import Context
+
+        handler = _command(args)
+        expected = _expected_errors()
+        try:
+            outcome = handler(Context(args))
+            if inspect.iscoroutine(outcome):
+                code: int = asyncio.run(outcome)
+                return code
+            assert isinstance(outcome, int)
+            return outcome
+        except expected as error:
+            return _report(error, verbose)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except UsageError as error:
+        return _report(error, verbose)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        return EXIT_BROKEN_PIPE
+    except Exception as error:
+        return _report_bug(error, verbose)

@@ -20,6 +20,10 @@ CORE_MODULES = [
     "onna_tui.vault",
     "onna_tui.profiles",
     "onna_tui.cli",
+    "onna_tui.session",
+    "onna_tui.commands.profile",
+    "onna_tui.commands.auth",
+    "onna_tui.commands.workspace",
 ]
 
 

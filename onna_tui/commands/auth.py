@@ -1,0 +1,183 @@
+"""`onna-tui token` and `onna-tui status`: the access token for scripts, and where things stand.
+
+``token`` reuses the token cached in the keyring (shared with the TUI and other
+processes) while it has more than the renewal margin left, so a script may call
+it as often as it likes. ``status`` never mints a token unless ``--check``
+asks it to prove the credentials work.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from onna_tui.commands.common import (
+    Context,
+    connect,
+    emit_json,
+    human_duration,
+    iso,
+    key_values,
+    note,
+    out,
+)
+from onna_tui.commands.errors import remember_secret
+from onna_tui.models import AccessToken, CurrentUser
+from onna_tui.profiles import ENV_CLIENT_SECRET, ResolvedProfile
+from onna_tui.service.auth import DEFAULT_MARGIN
+from onna_tui.service.errors import OnnaError
+from onna_tui.service.http import make_http_client
+from onna_tui.session import current_user_with, open_client, token_cache_for, token_state
+from onna_tui.vault import VaultError
+
+
+async def token(ctx: Context) -> int:
+    async with connect(ctx) as client:
+        manager = client.require_tokens()
+        access = await manager.get()
+        remember_secret(access.access_token)
+        if manager.cache_problem:
+            note(f"The token works but could not be cached for next time: {manager.cache_problem}")
+    if ctx.as_json:
+        emit_json(
+            {
+                "access_token": access.access_token.get_secret_value(),
+                "token_type": access.token_type,
+                "expires_at": iso(access.expires_at),
+                "expires_in": access.seconds_left(ctx.clock()),
+            }
+        )
+    else:
+        out(access.access_token.get_secret_value())
+    return 0
+
+
+def _user_json(user: CurrentUser | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {
+        "id": user.id,
+        "account_id": user.account_id,
+        "name": user.name,
+        "surname": user.surname,
+    }
+
+
+def _token_json(access: AccessToken | None, ctx: Context) -> dict[str, Any]:
+    now = ctx.clock()
+    return {
+        "state": token_state(access, now, DEFAULT_MARGIN),
+        "seconds_left": access.seconds_left(now) if access is not None else None,
+        "expires_at": iso(access.expires_at) if access is not None else None,
+        "fingerprint": access.fingerprint if access is not None else None,
+    }
+
+
+def _secret_json(resolved: ResolvedProfile) -> dict[str, Any]:
+    return {
+        "stored": resolved.credentials is not None,
+        "source": resolved.secret_source,
+        "location": resolved.storage_description,
+        "insecure": resolved.insecure,
+    }
+
+
+async def status(ctx: Context) -> int:
+    resolved = await ctx.resolve()
+    config = ctx.store.load() if resolved.profile is not None else None
+    is_default = config is not None and config.default == resolved.name
+    exit_code = 0
+    report: dict[str, Any] = {
+        "profile": resolved.name,
+        "default": is_default,
+        "from_environment": resolved.profile is None,
+        "base_url": resolved.base_url,
+        "client_id": resolved.client_id,
+        "org": resolved.org,
+        "overridden": list(resolved.overridden),
+        "secret": _secret_json(resolved),
+        "token": None,
+        "token_problem": None,
+        "user": None,
+        "user_problem": None,
+        "check": None,
+    }
+    async with make_http_client() as http:
+        client = open_client(resolved, http=http, clock=ctx.clock, vault=ctx.vault)
+        access: AccessToken | None = None
+        try:
+            access = await token_cache_for(resolved, ctx.vault).load()
+        except VaultError as exc:
+            report["token_problem"] = ctx.describe(exc)
+        if ctx.args.check:
+            try:
+                resolved.require_credentials()
+                access = await client.require_tokens().mint()
+                report["check"] = {"ok": True, "error": None}
+            except (OnnaError, VaultError) as exc:
+                report["check"] = {"ok": False, "error": ctx.describe(exc)}
+                exit_code = exc.exit_code
+        if access is not None:
+            remember_secret(access.access_token)
+        report["token"] = _token_json(access, ctx)
+        if access is not None and report["token"]["state"] in ("valid", "expiring"):
+            try:
+                report["user"] = _user_json(await current_user_with(client, access))
+            except OnnaError as exc:
+                report["user_problem"] = ctx.describe(exc)
+    if ctx.as_json:
+        emit_json(report)
+    else:
+        _print_status(report, resolved)
+    if report["check"] is not None and not report["check"]["ok"]:
+        print(f"onna-tui: {report['check']['error']}", file=sys.stderr)
+    return exit_code
+
+
+def _print_status(report: dict[str, Any], resolved: ResolvedProfile) -> None:
+    if report["from_environment"]:
+        profile = f"{report['profile']} (ONNA_CLIENT_ID and {ENV_CLIENT_SECRET}, no stored profile)"
+    else:
+        profile = report["profile"] + (" (default)" if report["default"] else "")
+    pairs = [("Profile", profile), ("Base URL", report["base_url"])]
+    pairs.append(("Client id", report["client_id"]))
+    if report["org"]:
+        pairs.append(("Org", report["org"]))
+    if report["overridden"] and not report["from_environment"]:
+        pairs.append(("Overridden by", ", ".join(report["overridden"])))
+    secret = report["secret"]
+    if secret["stored"]:
+        where = secret["location"]
+        if secret["insecure"]:
+            where += " (not a secure store; opted in)"
+        pairs.append(("Secret", where))
+    else:
+        pairs.append(("Secret", f"not stored — run `onna-tui profile set-secret {resolved.name}`"))
+    tok = report["token"]
+    if report["token_problem"]:
+        state = f"unknown ({report['token_problem']})"
+    elif tok["state"] == "none":
+        state = "none cached (`onna-tui token` or `onna-tui status --check` gets one)"
+    elif tok["state"] == "expired":
+        state = f"expired at {tok['expires_at']}"
+    else:
+        left = human_duration(tok["seconds_left"])
+        state = (
+            f"{tok['state']}, {tok['seconds_left']} s left ({left}), expires {tok['expires_at']}"
+        )
+    pairs.append(("Token", state))
+    user = report["user"]
+    if user is not None:
+        name = " ".join(part for part in (user["name"], user["surname"]) if part)
+        pairs.append(("User", f"{name} <{user['id']}>, account {user['account_id']}"))
+    elif report["user_problem"]:
+        pairs.append(("User", f"unknown: {report['user_problem']}"))
+    check = report["check"]
+    if check is not None:
+        pairs.append(
+            ("Check", "ok: Onna exchanged the credentials for a new token")
+            if check["ok"]
+            else ("Check", "FAILED (the reason is on stderr)")
+        )
+    for line in key_values(pairs):
+        out(line)

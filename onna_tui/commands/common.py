@@ -1,0 +1,174 @@
+"""What every subcommand shares: the run context, output formatting, secret input, redaction.
+
+Output rules: results go to stdout (plain text, or JSON with ``--json``);
+notes, warnings and errors go to stderr. Nothing printed here ever contains a
+client secret; every secret the CLI handles is registered with
+``remember_secret`` (see commands.errors) so the error printer can blank it
+out should it ever leak into a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import SecretStr
+
+from onna_tui.clock import Clock, system_clock
+from onna_tui.commands.errors import UsageError, redact, remember_secret
+from onna_tui.config import ConfigStore
+from onna_tui.profiles import ResolvedProfile, aresolve_profile
+from onna_tui.service.client import OnnaClient
+from onna_tui.service.http import make_http_client
+from onna_tui.session import open_client
+from onna_tui.vault import Vault
+
+
+@dataclass
+class Context:
+    """One run's collaborators: where profiles live, the keyring, the clock."""
+
+    args: argparse.Namespace
+    store: ConfigStore = field(default_factory=ConfigStore)
+    vault: Vault = field(default_factory=Vault)
+    clock: Clock = system_clock
+
+    @property
+    def profile_name(self) -> str | None:
+        value = getattr(self.args, "profile", None)
+        return str(value) if value else None
+
+    @property
+    def base_url_override(self) -> str | None:
+        value = getattr(self.args, "base_url", None)
+        return str(value) if value else None
+
+    @property
+    def verbose(self) -> bool:
+        return bool(getattr(self.args, "verbose", False))
+
+    def describe(self, error: Exception) -> str:
+        """An error's sentence; with --verbose its status code and request id too."""
+        text = error.verbose() if self.verbose and hasattr(error, "verbose") else str(error)
+        return redact(text)
+
+    @property
+    def as_json(self) -> bool:
+        return bool(getattr(self.args, "json", False))
+
+    async def resolve(self) -> ResolvedProfile:
+        """The profile this run uses (``--profile`` > ONNA_PROFILE > default; env overrides)."""
+        resolved = await aresolve_profile(
+            self.store, self.vault, self.profile_name, self.base_url_override
+        )
+        if resolved.credentials is not None:
+            remember_secret(resolved.credentials.client_secret)
+        return resolved
+
+
+@asynccontextmanager
+async def connect(ctx: Context) -> AsyncIterator[OnnaClient]:
+    """The resolved profile's client on this process's one AsyncClient (closed afterwards).
+
+    Raises the ConfigError that says how to store a secret when there is none.
+    """
+    resolved = await ctx.resolve()
+    resolved.require_credentials()
+    async with make_http_client() as http:
+        yield open_client(resolved, http=http, clock=ctx.clock, vault=ctx.vault)
+
+
+# ------------------------------------------------------------------ output
+
+
+def out(text: str = "") -> None:
+    """A line of the command's result, on stdout."""
+    sys.stdout.write(text + "\n")
+
+
+def note(text: str) -> None:
+    """A remark for the person (not the result), on stderr."""
+    sys.stderr.write(f"onna-tui: {redact(text)}\n")
+
+
+def emit_json(value: Any) -> None:
+    """The result as pretty JSON on stdout (the documented, stable shapes)."""
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z`` suffix, to the second; None stays None."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def human_duration(seconds: int) -> str:
+    """``59m 12s``, ``1h 00m``, ``42s``."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """Rows aligned under their headers, two spaces apart, no trailing spaces."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        for index, cell in enumerate(row):
+            widths[index] = max(widths[index], len(cell))
+    lines = []
+    for row in [list(headers), *[list(r) for r in rows]]:
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def key_values(pairs: Sequence[tuple[str, str]]) -> list[str]:
+    """``Label:  value`` lines with the values aligned."""
+    width = max((len(label) for label, _ in pairs), default=0) + 1
+    return [f"{(label + ':').ljust(width)}  {value}".rstrip() for label, value in pairs]
+
+
+# ------------------------------------------------------------- secret input
+
+
+def read_client_secret(prompt: str, example: str) -> SecretStr:
+    """The client secret from stdin when piped, else from a no-echo prompt.
+
+    ``example`` is the command to show in the "how to pipe it" hint.
+    """
+    stdin = sys.stdin
+    if stdin is None or not stdin.isatty():
+        text = stdin.read() if stdin is not None else ""
+        value = text.strip()
+        if not value:
+            raise UsageError(
+                "No client secret on standard input. Pipe it in, for example: "
+                f"printf '%s' \"$ONNA_SECRET\" | {example} (or run it in a terminal to be "
+                "asked for it without echo)."
+            )
+        if "\n" in value:
+            raise UsageError(
+                "Standard input has more than one line; it should hold only the client secret."
+            )
+    else:
+        try:
+            value = getpass.getpass(prompt).strip()
+        except EOFError:
+            value = ""
+        if not value:
+            raise UsageError("No client secret was entered; nothing was saved.")
+    remember_secret(value)
+    return SecretStr(value)

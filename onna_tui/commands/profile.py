@@ -1,0 +1,311 @@
+"""`onna-tui profile ...`: add, list, remove, choose the default, replace a secret, update.
+
+A secret is stored only after Onna accepted it (a token exchange at the
+profile's base URL) unless ``--no-verify``; on failure nothing changes. The
+token minted by that check is cached, so the next ``onna-tui token`` is free.
+
+These commands are synchronous (the vault's blocking calls are time-bounded
+too); only the exchange-and-save step runs in ``asyncio.run``. The secret is
+read before that, outside the event loop, so a single Ctrl-C at the hidden
+prompt ends the command at once and leaves the terminal as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pydantic import SecretStr
+
+from onna_tui.commands.common import (
+    Context,
+    emit_json,
+    human_duration,
+    iso,
+    note,
+    out,
+    read_client_secret,
+    table,
+)
+from onna_tui.commands.errors import UsageError, remember_secret
+from onna_tui.config import (
+    DEFAULT_BASE_URL,
+    Config,
+    ConfigError,
+    Profile,
+    profile_not_found,
+    validate_profile_name,
+)
+from onna_tui.models import AccessToken, Credentials
+from onna_tui.profiles import remove_profile, save_profile_secret
+from onna_tui.service.auth import exchange_credentials
+from onna_tui.service.http import make_http_client, normalize_base_url
+from onna_tui.session import token_state
+from onna_tui.vault import Vault, VaultError, VaultTokenCache
+
+
+def _scoped_vault(ctx: Context, config: Config, profile: Profile) -> Vault:
+    allow = ctx.vault.allow_insecure or profile.insecure_storage or config.allow_insecure_storage
+    return ctx.vault.allowing_insecure(allow)
+
+
+def _check_base_url(url: str) -> str:
+    # The service layer's policy (https, or http to loopback only) applies before
+    # anything is saved: a profile that could never be used is refused up front.
+    return normalize_base_url(url)
+
+
+async def _averify_and_save(
+    ctx: Context,
+    profile: Profile,
+    secret: SecretStr,
+    *,
+    verify: bool,
+) -> tuple[Profile, AccessToken | None]:
+    """Exchange the credentials (unless told not to), then store the secret and profile."""
+    minted: list[AccessToken] = []
+    async with make_http_client() as http:
+
+        async def check(credentials: Credentials) -> object:
+            token = await exchange_credentials(http, profile.base_url, credentials, ctx.clock)
+            remember_secret(token.access_token)
+            minted.append(token)
+            return token
+
+        saved = await save_profile_secret(
+            ctx.store, ctx.vault, profile, secret, check if verify else None, clock=ctx.clock
+        )
+    token = minted[0] if minted else None
+    vault = _scoped_vault(ctx, ctx.store.load(), saved)
+    cache = VaultTokenCache(vault, saved.base_url, saved.client_id)
+    try:
+        if token is not None:
+            await cache.store(token)
+        else:
+            # An unverified new secret may belong to new credentials: an old token must go.
+            await cache.clear()
+    except VaultError as exc:
+        note(f"The secret is saved, but the access token cache could not be updated: {exc}")
+    return saved, token
+
+
+def _verify_and_save(
+    ctx: Context, profile: Profile, secret: SecretStr, *, verify: bool
+) -> tuple[Profile, AccessToken | None]:
+    return asyncio.run(_averify_and_save(ctx, profile, secret, verify=verify))
+
+
+def _saved_message(ctx: Context, profile: Profile, token: AccessToken | None, verb: str) -> None:
+    where = _scoped_vault(ctx, ctx.store.load(), profile).backend_description()
+    out(
+        f"{verb} profile {profile.name!r}: client id {profile.client_id} at {profile.base_url}. "
+        f"The client secret is in the keyring ({where})."
+    )
+    if token is not None:
+        out(
+            "Verified: Onna issued an access token "
+            f"(valid for {human_duration(token.expires_in)}; cached for `onna-tui token`)."
+        )
+    else:
+        out("Not verified (--no-verify): the first command that needs a token will tell.")
+
+
+def add(ctx: Context) -> int:
+    args = ctx.args
+    name = validate_profile_name(args.name)
+    config = ctx.store.load()
+    if name in config.profiles:
+        raise ConfigError(
+            f"A profile named {name!r} already exists. Replace its secret with "
+            f"`onna-tui profile set-secret {name}`, change it with `onna-tui profile update "
+            f"{name}`, or remove it first with `onna-tui profile remove {name}`."
+        )
+    base_url = _check_base_url(ctx.base_url_override or DEFAULT_BASE_URL)
+    profile = Profile.new(name, args.client_id, base_url, args.org, clock=ctx.clock)
+    # Find out about a missing or refused keyring before asking for the secret.
+    _scoped_vault(ctx, config, profile).check()
+    secret = read_client_secret(
+        f"Client secret for {profile.client_id} (input hidden): ",
+        f"onna-tui profile add {name} --client-id {profile.client_id}",
+    )
+    saved, token = _verify_and_save(ctx, profile, secret, verify=not args.no_verify)
+    if args.default:
+        ctx.store.set_default(name)
+    _saved_message(ctx, saved, token, "Added")
+    if ctx.store.load().default == name:
+        out(f"{name!r} is the default profile.")
+    return 0
+
+
+def set_secret(ctx: Context) -> int:
+    args = ctx.args
+    config = ctx.store.load()
+    profile = config.profiles.get(args.name)
+    if profile is None:
+        raise profile_not_found(args.name, config)
+    _check_base_url(profile.base_url)
+    _scoped_vault(ctx, config, profile).check()
+    secret = read_client_secret(
+        f"New client secret for {profile.client_id} (input hidden): ",
+        f"onna-tui profile set-secret {profile.name}",
+    )
+    saved, token = _verify_and_save(ctx, profile, secret, verify=not args.no_verify)
+    _saved_message(ctx, saved, token, "Updated")
+    return 0
+
+
+def update(ctx: Context) -> int:
+    """Change a profile's client id, base URL or org. New credentials need their secret."""
+    args = ctx.args
+    config = ctx.store.load()
+    old = config.profiles.get(args.name)
+    if old is None:
+        raise profile_not_found(args.name, config)
+    changes: dict[str, Any] = {}
+    if args.client_id is not None and args.client_id != old.client_id:
+        changes["client_id"] = args.client_id
+    if ctx.base_url_override is not None:
+        new_url = _check_base_url(ctx.base_url_override)
+        if new_url != old.base_url:
+            changes["base_url"] = new_url
+    if args.org is not None:
+        changes["org"] = args.org or None
+    if not changes:
+        raise UsageError(
+            "Nothing to change: pass --client-id, --base-url or --org (an empty --org '' "
+            "clears it)."
+        )
+    changed = old.changed(ctx.clock, **changes)
+    if "client_id" not in changes and "base_url" not in changes:
+        saved = ctx.store.update(old.name, **changes)
+        out(f"Updated profile {saved.name!r}.")
+        return 0
+
+    old_vault = _scoped_vault(ctx, config, old)
+    new_vault = _scoped_vault(ctx, config, changed)
+    new_vault.check()
+    secret: SecretStr | None = None
+    if "client_id" not in changes:
+        # Same credentials at another address: carry the stored secret over.
+        secret = old_vault.get_secret(old.base_url, old.client_id)
+    if secret is None:
+        secret = read_client_secret(
+            f"Client secret for {changed.client_id} (input hidden): ",
+            f"onna-tui profile update {old.name} --client-id {changed.client_id}",
+        )
+    remember_secret(secret)
+    saved, token = _verify_and_save(ctx, changed, secret, verify=not args.no_verify)
+    shared = any(
+        other.name != old.name
+        and other.base_url == old.base_url
+        and other.client_id == old.client_id
+        for other in ctx.store.load().profiles.values()
+    )
+    if not shared:
+        try:
+            old_vault.forget_profile(old.base_url, old.client_id)
+        except VaultError as exc:
+            note(f"The old secret could not be removed from the keyring: {exc}")
+    _saved_message(ctx, saved, token, "Updated")
+    return 0
+
+
+def _token_summary(ctx: Context, config: Config, profile: Profile) -> dict[str, Any]:
+    """The cached token of one profile, read without minting; "unknown" if unreadable."""
+    vault = _scoped_vault(ctx, config, profile)
+    try:
+        token = vault.get_token(profile.base_url, profile.client_id)
+    except VaultError:
+        return {"state": "unknown", "seconds_left": None, "expires_at": None}
+    now = ctx.clock()
+    return {
+        "state": token_state(token, now),
+        "seconds_left": token.seconds_left(now) if token is not None else None,
+        "expires_at": iso(token.expires_at) if token is not None else None,
+    }
+
+
+def _token_cell(summary: dict[str, Any]) -> str:
+    state = str(summary["state"])
+    if state in ("valid", "expiring"):
+        return f"{state}, {human_duration(summary['seconds_left'])} left"
+    return {"none": "-", "unknown": "? (keyring)"}.get(state, state)
+
+
+def list_profiles(ctx: Context) -> int:
+    config = ctx.store.load()
+    profiles = [config.profiles[name] for name in sorted(config.profiles)]
+    items: list[dict[str, Any]] = []
+    for profile in profiles:
+        items.append(
+            {
+                "name": profile.name,
+                "default": profile.name == config.default,
+                "base_url": profile.base_url,
+                "client_id": profile.client_id,
+                "org": profile.org,
+                "secret_set_at": iso(profile.secret_set_at),
+                "token": _token_summary(ctx, config, profile),
+            }
+        )
+    if ctx.as_json:
+        emit_json(items)
+        return 0
+    if not items:
+        note("No profiles yet. Add one with: onna-tui profile add NAME --client-id ID")
+        return 0
+    rows = [
+        [
+            "*" if item["default"] else "",
+            item["name"],
+            item["base_url"],
+            item["client_id"],
+            item["org"] or "-",
+            (item["secret_set_at"] or "not stored").replace("T", " "),
+            _token_cell(item["token"]),
+        ]
+        for item in items
+    ]
+    headers = ["", "NAME", "BASE URL", "CLIENT ID", "ORG", "SECRET STORED", "TOKEN"]
+    for line in table(headers, rows):
+        out(line)
+    return 0
+
+
+def remove(ctx: Context) -> int:
+    name = ctx.args.name
+    before = ctx.store.load()
+    profile, problem = remove_profile(ctx.store, ctx.vault, name, force=ctx.args.force)
+    out(f"Removed profile {profile.name!r}.")
+    if problem is not None:
+        note(
+            f"The keyring could not be cleaned up, so its client secret may still be stored: "
+            f"{problem}"
+        )
+    after = ctx.store.load()
+    if before.default == name:
+        if after.default:
+            out(f"{after.default!r} is now the default profile.")
+        elif after.profiles:
+            out("There is no default profile now: choose one with `onna-tui profile default NAME`.")
+    return 0
+
+
+def set_default(ctx: Context) -> int:
+    ctx.store.set_default(ctx.args.name)
+    out(f"{ctx.args.name!r} is now the default profile.")
+    return 0
+
+
+COMMANDS = {
+    "add": add,
+    "list": list_profiles,
+    "remove": remove,
+    "default": set_default,
+    "set-secret": set_secret,
+    "update": update,
+}
+
+
+def run(ctx: Context) -> int:
+    return COMMANDS[ctx.args.profile_command](ctx)

@@ -1,0 +1,104 @@
+"""Building an OnnaClient for a resolved profile, shared by the CLI and the TUI.
+
+``open_client`` is the one place that decides which token cache a run uses:
+the vault (so the TUI, ``onna-tui token`` and other processes share one token
+per profile) unless the secret came from the environment, in which case the
+token stays in this process's memory and nothing is written anywhere.
+
+Also here: small, side-effect-free helpers about a token's state that both
+front ends show. No argparse, no printing, no textual.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal
+
+import httpx
+
+from onna_tui.clock import Clock, system_clock
+from onna_tui.models import AccessToken, CurrentUser
+from onna_tui.service.auth import DEFAULT_MARGIN
+from onna_tui.service.cache import MemoryTokenCache, TokenCache
+from onna_tui.service.client import OnnaClient
+from onna_tui.service.http import parse_model, response_error, transport_error
+
+if TYPE_CHECKING:
+    from onna_tui.profiles import ResolvedProfile
+    from onna_tui.vault import Vault
+
+TokenState = Literal["valid", "expiring", "expired", "none"]
+
+
+def token_cache_for(resolved: ResolvedProfile, vault: Vault | None = None) -> TokenCache:
+    """Where a run keeps its token: the vault, or memory for environment credentials."""
+    if resolved.secret_source == "environment":
+        # Never touch the keyring for credentials that were only lent to this process.
+        return MemoryTokenCache()
+    if vault is None:
+        from onna_tui.vault import Vault
+
+        vault = Vault()
+    return resolved.token_cache(vault)
+
+
+def open_client(
+    resolved: ResolvedProfile,
+    *,
+    http: httpx.AsyncClient | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Clock = system_clock,
+    vault: Vault | None = None,
+    margin: float = DEFAULT_MARGIN,
+    renew_early: bool = True,
+) -> OnnaClient:
+    """An OnnaClient for ``resolved`` with the right token cache.
+
+    Pass ``http`` to share one AsyncClient per process (the caller closes it);
+    otherwise the client owns one built on ``transport``. When the profile has
+    no secret, ``client.tokens`` is None and authenticated calls raise a
+    ConfigurationError that says how to add one.
+    """
+    cache = token_cache_for(resolved, vault) if resolved.credentials is not None else None
+    return OnnaClient(
+        resolved.base_url,
+        resolved.credentials,
+        http=http,
+        transport=transport,
+        token_cache=cache,
+        clock=clock,
+        margin=margin,
+        renew_early=renew_early,
+    )
+
+
+def token_state(
+    token: AccessToken | None, now: datetime, margin: float = DEFAULT_MARGIN
+) -> TokenState:
+    """``none``, ``expired``, ``expiring`` (margin or less left: next use mints) or ``valid``."""
+    if token is None:
+        return "none"
+    if token.is_expired(now):
+        return "expired"
+    if not token.is_usable(now, margin):
+        return "expiring"
+    return "valid"
+
+
+async def current_user_with(client: OnnaClient, token: AccessToken) -> CurrentUser:
+    """GET /oauth/user with exactly ``token``: never mints, never retries.
+
+    For status displays, which must not create a token as a side effect. A
+    refused token raises InvalidCredentials; network trouble a NetworkError.
+    """
+    url = f"{client.base_url}/oauth/user"
+    action = "read the current user"
+    try:
+        response = await client.http.get(
+            url, headers={"Authorization": token.authorization_header()}
+        )
+    except httpx.HTTPError as exc:
+        raise transport_error(exc, "GET", url, action=action) from None
+    if response.status_code != 200:
+        raise response_error(response, action=action, clock=client.clock)
+    return parse_model(CurrentUser, response)

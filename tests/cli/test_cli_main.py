@@ -1,0 +1,120 @@
+"""The entry point itself: import hygiene, usage errors, unexpected errors, --version."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from clihelpers import REPO, Cli
+
+from onna_tui import __version__
+
+
+def _python(
+    cli: Cli, code: str, env: dict[str, str | None] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=cli.full_env(env),
+        cwd=str(REPO),
+        timeout=60,
+        check=False,
+    )
+
+
+def test_cli_commands_do_not_import_textual(cli: Cli) -> None:
+    code = """
+        import sys
+        import onna_tui.cli as c
+        assert 'textual' not in sys.modules
+        for argv in (['token'], ['status', '--json'], ['workspace', 'list', '--json'],
+                     ['profile', 'list', '--json']):
+            rc = c.main(argv)
+            assert rc == 0, (argv, rc)
+        bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))
+        assert not bad, bad
+        print('clean')
+    """
+    completed = _python(cli, code, cli.env_credentials())
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.rstrip().endswith("clean")
+
+
+def test_version_and_help(cli: Cli) -> None:
+    result = cli.run("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"onna-tui {__version__}"
+    result = cli.run("--help")
+    assert result.returncode == 0
+    for command in ("profile", "token", "status", "workspace", "sandbox"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["nonsense"],
+        ["token", "--no-such-option"],
+        ["profile"],
+        ["profile", "add", "x"],  # --client-id is required
+        ["--sandbox", "token"],
+        ["--token-ttl", "5", "status"],
+        ["--token-ttl", "5"],  # the TUI: only with --sandbox
+        ["workspace", "list", "--limit", "many"],
+    ],
+)
+def test_usage_errors_exit_2(cli: Cli, args: list[str]) -> None:
+    result = cli.run(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "usage:" in result.stderr or "onna-tui:" in result.stderr
+
+
+def test_unexpected_error_is_one_line_and_exit_1(cli: Cli) -> None:
+    code = """
+        import sys
+        import onna_tui.commands.auth as auth
+        async def boom(ctx):
+            raise RuntimeError("kaput")
+        auth.token = boom
+        import onna_tui.cli as c
+        raise SystemExit(c.main(sys.argv[1:]))
+    """
+    completed = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), "token"],
+        capture_output=True, text=True, env=cli.full_env(), cwd=str(REPO), timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert completed.returncode == 1
+    assert "Traceback" not in completed.stderr
+    assert completed.stderr.splitlines() == [
+        "onna-tui: unexpected error (RuntimeError): kaput. This is a bug in onna-tui; "
+        "run again with --verbose for details and report it."
+    ]
+    verbose = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), "token", "--verbose"],
+        capture_output=True, text=True, env=cli.full_env(), cwd=str(REPO), timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert verbose.returncode == 1
+    assert "Traceback" in verbose.stderr and "kaput" in verbose.stderr
+
+
+def test_secrets_are_redacted_from_unexpected_errors(cli: Cli) -> None:
+    code = """
+        import sys
+        import onna_tui.commands.auth as auth
+        async def leak(ctx):
+            resolved = await ctx.resolve()
+            raise RuntimeError("oops " + resolved.credentials.client_secret.get_secret_value())
+        auth.token = leak
+        import onna_tui.cli as c
+        raise SystemExit(c.main(["token", "--verbose"]))
+    """
+    completed = _python(cli, code, cli.env_credentials())
+    assert completed.returncode == 1
+    assert cli.secret not in completed.stderr
+    assert "oops •••" in completed.stderr
