@@ -28,6 +28,7 @@ No message, log line or repr built here contains a secret.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Callable
@@ -772,3 +773,9 @@ class VaultTokenCache:
 
     async def clear(self) -> None:
         await self._vault.adelete_token(self.base_url, self.client_id)
+
+    def mint_lock(self) -> contextlib.AbstractAsyncContextManager[bool]:
+        """Processes sharing this cache mint one at a time (see onna_tui.locking)."""
+        from onna_tui.locking import lock_path, mint_lock
+
+        return mint_lock(lock_path(self.base_url, self.client_id))

@@ -182,11 +182,18 @@ class TokenManager:
             token = self._token
             if token is not None and token.is_usable(self.clock(), self.effective_margin):
                 return token
-            cached = await self._load_cache()
-            if cached is not None and cached.is_usable(self.clock(), self.effective_margin):
-                self._set(cached)
+            cached = await self._adopt_cached()
+            if cached is not None:
                 return cached
-            return await self._mint_locked()
+            mint_lock = getattr(self._cache, "mint_lock", None)
+            if mint_lock is None:
+                return await self._mint_locked()
+            async with mint_lock():
+                # Another process may have minted while we waited for the lock.
+                cached = await self._adopt_cached()
+                if cached is not None:
+                    return cached
+                return await self._mint_locked()
 
     async def mint(self) -> AccessToken:
         """A new token now, whatever the current one's state (joins a mint in flight)."""
@@ -222,6 +229,13 @@ class TokenManager:
         self._set(token)
         await self._store_cache(token)
         return token
+
+    async def _adopt_cached(self) -> AccessToken | None:
+        cached = await self._load_cache()
+        if cached is not None and cached.is_usable(self.clock(), self.effective_margin):
+            self._set(cached)
+            return cached
+        return None
 
     async def _load_cache(self) -> AccessToken | None:
         try:

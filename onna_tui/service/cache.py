@@ -7,6 +7,7 @@ that cannot be read counts as absent; the last writer wins.
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from typing import Protocol, runtime_checkable
 
 from onna_tui.models import AccessToken
@@ -23,6 +24,13 @@ class TokenCache(Protocol):
     async def store(self, token: AccessToken) -> None: ...
 
     async def clear(self) -> None: ...
+
+
+class SharedTokenCache(TokenCache, Protocol):
+    """A cache other processes read too: it also offers a lock to mint under, so
+    that processes finding it empty at the same moment make one exchange."""
+
+    def mint_lock(self) -> AbstractAsyncContextManager[bool]: ...
 
 
 class MemoryTokenCache:

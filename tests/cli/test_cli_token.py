@@ -189,3 +189,23 @@ def test_a_token_inside_the_margin_is_replaced(
     second = cli.run("token", "--json").json()
     assert second["access_token"] != first["access_token"]
     assert admin.exchanges == 2
+
+
+def test_processes_starting_together_share_one_exchange(cli: Cli, admin: Admin) -> None:
+    """Four `onna-tui token` at once with an empty cache: one mints, the others wait and reuse."""
+    assert cli.add_profile("sb", verify=False).returncode == 0
+    admin.fault(path="/v1/oauth/token", latency=0.5)  # make the first exchange slow
+    procs = [
+        subprocess.Popen(
+            cli.command("token"),
+            env=cli.full_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outputs = [proc.communicate(timeout=60) for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0, 0, 0], outputs
+    assert len({out for out, _ in outputs}) == 1
+    assert admin.exchanges == 1
