@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MARGIN = 60.0
 
+_TOKEN_CHARS = re.compile(r"[\x21-\x7e]+")
+
 TokenListener = Callable[[AccessToken | None], None]
 
 
@@ -48,10 +51,11 @@ def token_from_response(body: TokenResponse, issued_at_clock: Clock) -> AccessTo
             f"The token endpoint returned a token of type {body.token_type!r}; onna-tui "
             "only speaks bearer tokens. Check that the base URL is the Onna Platform API."
         )
-    if not body.access_token.get_secret_value():
+    if not _TOKEN_CHARS.fullmatch(body.access_token.get_secret_value()):
+        # It goes into an HTTP header and the keyring: printable ASCII, no spaces.
         raise BadResponse(
-            "The token endpoint returned an empty access token. Check that the base URL "
-            "is the Onna Platform API."
+            "The token endpoint returned an empty or malformed access token. Check that "
+            "the base URL is the Onna Platform API."
         )
     expires_in = body.expires_in
     assumed = False
@@ -124,7 +128,9 @@ class TokenManager:
         self.renew_early = renew_early
         self._token: AccessToken | None = None
         self._lock = asyncio.Lock()
-        self._generation = 0
+        #: Counts exchanges made under the lock: a forced mint that waited for
+        #: another one to finish returns that fresh token instead of minting again.
+        self._mints = 0
         self._listeners: list[TokenListener] = []
         #: Exchanges this manager made (for status displays and tests).
         self.exchanges = 0
@@ -142,9 +148,16 @@ class TokenManager:
     def effective_margin(self) -> float:
         return self.margin if self.renew_early else 0.0
 
+    def margin_for(self, token: AccessToken) -> float:
+        """The renewal margin for ``token``: never more than half its lifetime, so a
+        token shorter than the margin is still used instead of re-minted on every call."""
+        return min(self.effective_margin, token.expires_in / 2)
+
+    def usable(self, token: AccessToken | None) -> bool:
+        return token is not None and token.is_usable(self.clock(), self.margin_for(token))
+
     def needs_renewal(self) -> bool:
-        token = self._token
-        return token is None or not token.is_usable(self.clock(), self.effective_margin)
+        return not self.usable(self._token)
 
     def subscribe(self, listener: TokenListener) -> Callable[[], None]:
         """Call ``listener(token)`` whenever the token changes; returns an unsubscribe."""
@@ -154,7 +167,6 @@ class TokenManager:
     def _set(self, token: AccessToken | None) -> None:
         changed = token is not self._token
         self._token = token
-        self._generation += 1
         if changed:
             for listener in list(self._listeners):
                 try:
@@ -176,11 +188,11 @@ class TokenManager:
     async def get(self) -> AccessToken:
         """A token with more than the margin left: reused, from the cache, or new."""
         token = self._token
-        if token is not None and token.is_usable(self.clock(), self.effective_margin):
+        if token is not None and self.usable(token):
             return token
         async with self._lock:
             token = self._token
-            if token is not None and token.is_usable(self.clock(), self.effective_margin):
+            if token is not None and self.usable(token):
                 return token
             cached = await self._adopt_cached()
             if cached is not None:
@@ -197,9 +209,9 @@ class TokenManager:
 
     async def mint(self) -> AccessToken:
         """A new token now, whatever the current one's state (joins a mint in flight)."""
-        generation = self._generation
+        mints = self._mints
         async with self._lock:
-            if self._generation != generation and self._token is not None:
+            if self._mints != mints and self._token is not None:
                 return self._token
             return await self._mint_locked()
 
@@ -226,13 +238,14 @@ class TokenManager:
             self._http, self._base_url, self._credentials, self.clock
         )
         self.exchanges += 1
+        self._mints += 1
         self._set(token)
         await self._store_cache(token)
         return token
 
     async def _adopt_cached(self) -> AccessToken | None:
         cached = await self._load_cache()
-        if cached is not None and cached.is_usable(self.clock(), self.effective_margin):
+        if cached is not None and self.usable(cached):
             self._set(cached)
             return cached
         return None

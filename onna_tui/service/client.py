@@ -270,4 +270,9 @@ class OnnaClient:
 
 def _segment(onna_id: str) -> str:
     """An onna_id as one path segment (an id with a slash must not change the path)."""
+    if onna_id.strip() in {"", ".", ".."}:
+        # These would address another URL once dot segments are resolved.
+        raise ConfigurationError(
+            f"{onna_id!r} is not a workspace id. Copy the onna_id from the workspace list."
+        )
     return quote(onna_id, safe="")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import ssl
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -38,13 +39,14 @@ USER_AGENT = f"onna-tui/{__version__}"
 #: Connect fast or fail; allow the server a while to answer.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
 
+#: A Retry-After beyond a day is treated as a day (and never retried automatically).
+MAX_RETRY_AFTER = 86400.0
+
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def is_loopback_host(host: str) -> bool:
-    if host.lower() in {"localhost", "localhost.localdomain"} or host.lower().endswith(
-        ".localhost"
-    ):
+    if host.lower() in {"localhost", "localhost.localdomain"}:
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
@@ -64,6 +66,17 @@ def normalize_base_url(url: str) -> str:
         raise ConfigurationError(
             f"The base URL {raw!r} is not an http(s) URL. Use something like {DEFAULT_BASE_URL}."
         )
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError(
+            "The base URL contains a user name or password; give just the API root, "
+            f"like {DEFAULT_BASE_URL} (credentials belong in the profile)."
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise ConfigurationError(
+            f"The base URL {raw} has an invalid port. Use something like {DEFAULT_BASE_URL}."
+        ) from None
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ConfigurationError(
             f"The base URL {raw} uses plain http to a host that is not this machine; "
@@ -85,6 +98,10 @@ def make_http_client(
     """The process's AsyncClient: keep-alive, TLS verification always on, our User-Agent."""
     return httpx.AsyncClient(
         transport=transport,
+        # Plain http is only ever loopback (see normalize_base_url): never send it
+        # through an HTTP_PROXY from the environment, where a client secret would
+        # cross the network in clear text. https still honours proxy settings.
+        mounts={"http://": None},
         timeout=timeout,
         verify=True,
         follow_redirects=False,
@@ -93,6 +110,17 @@ def make_http_client(
 
 
 # ------------------------------------------------------------ transport errors
+
+
+def _host_of(url: str) -> str:
+    """host[:port] of a URL, never any user info."""
+    parts = urlsplit(url)
+    host = parts.hostname or "the server"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{host}:{port}" if port else host
 
 
 def _root_cause_text(exc: BaseException) -> str:
@@ -116,7 +144,7 @@ def _has_ssl_cause(exc: BaseException) -> bool:
 def transport_error(exc: httpx.HTTPError, method: str, url: str, *, action: str) -> OnnaError:
     """Turn an httpx transport failure into a sentence. ``action`` names what was being
     done ("create the workspace"); it matters for requests that change things."""
-    host = urlsplit(url).netloc
+    host = _host_of(url)
     changes_state = method.upper() in {"POST", "PATCH", "PUT", "DELETE"} and not url.endswith(
         "/oauth/token"
     )
@@ -195,16 +223,18 @@ def parse_retry_after(value: str | None, clock: Clock = system_clock) -> float |
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return min(max(0.0, seconds), MAX_RETRY_AFTER) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
         return None
-    return max(0.0, (when - clock()).total_seconds())
+    return min(max(0.0, (when - clock()).total_seconds()), MAX_RETRY_AFTER)
 
 
 def json_body(response: httpx.Response) -> Any:

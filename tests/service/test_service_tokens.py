@@ -188,3 +188,54 @@ async def test_a_failing_cache_does_not_stop_calls(
     ) as client:
         await client.current_user()
         assert client.require_tokens().cache_problem == "the keyring is locked"
+
+
+async def test_forced_mint_is_not_satisfied_by_a_cached_pickup(
+    client: OnnaClient, admin: Any
+) -> None:
+    tokens = client.require_tokens()
+    old = await tokens.get()
+    await asyncio.gather(tokens.peek_cached(), tokens.get())
+    fresh = await tokens.mint()
+    assert fresh.access_token != old.access_token
+    assert admin.exchanges == 2
+
+
+async def test_token_shorter_than_the_margin_is_still_reused(
+    sandbox_server: Any,
+    sandbox_state: Any,
+    sandbox_credentials: Credentials,
+    sandbox_clock: ManualClock,
+    admin: Any,
+) -> None:
+    sandbox_state.token_ttl = 30
+    async with OnnaClient(
+        sandbox_server.base_url, sandbox_credentials, clock=sandbox_clock
+    ) as client:
+        for _ in range(5):
+            await client.list_workspaces_page()
+        assert admin.exchanges == 1
+        sandbox_clock.advance(15)  # half the lifetime left: renew now
+        await client.list_workspaces_page()
+        assert admin.exchanges == 2
+
+
+async def test_http_proxy_from_the_environment_never_sees_loopback_traffic(
+    sandbox_server: Any, sandbox_credentials: Credentials, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    with socket.socket() as trap:
+        trap.bind(("127.0.0.1", 0))
+        trap.listen()
+        port = trap.getsockname()[1]
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+        monkeypatch.setenv("http_proxy", f"http://127.0.0.1:{port}")
+        monkeypatch.setenv("ALL_PROXY", f"http://127.0.0.1:{port}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with OnnaClient(sandbox_server.base_url, sandbox_credentials) as client:
+            assert (await client.current_user()).id
+        trap.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            trap.accept()  # nothing ever connected to the "proxy"

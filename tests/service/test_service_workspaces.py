@@ -84,3 +84,11 @@ async def test_fastapi_shaped_422_also_names_fields(client: OnnaClient, admin: A
     with pytest.raises(ValidationFailed) as info:
         await client.create_workspace(WorkspaceDraft(name="x"))
     assert info.value.for_field("tags") == ["too long"]
+
+
+@pytest.mark.parametrize("bad", ["", ".", "..", " "])
+async def test_ids_that_would_change_the_url_are_refused(client: OnnaClient, bad: str) -> None:
+    from onna_tui.service.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="not a workspace id"):
+        await client.delete_workspace(bad)

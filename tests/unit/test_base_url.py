@@ -39,3 +39,24 @@ def test_refused_with_an_action(given: str, words: str) -> None:
         normalize_base_url(given)
     assert words in str(info.value)
     assert "https://" in str(info.value) or "like" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["https://alice:hunter2@api.onna.com/v1", "https://alice@api.onna.com/v1"],
+)
+def test_user_info_is_refused_and_never_echoed(given: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        normalize_base_url(given)
+    assert "hunter2" not in str(info.value)
+    assert "user name or password" in str(info.value)
+
+
+def test_out_of_range_port_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="invalid port"):
+        normalize_base_url("https://127.0.0.1:99999/v1")
+
+
+def test_dot_localhost_names_are_not_trusted_as_loopback() -> None:
+    with pytest.raises(ConfigurationError, match="unencrypted"):
+        normalize_base_url("http://evil.localhost/v1")

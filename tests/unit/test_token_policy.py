@@ -105,3 +105,9 @@ def test_fingerprint_tells_tokens_apart() -> None:
     b = token_from_response(wire(access_token=SECRET_TOKEN + "x"), clock)
     assert a.fingerprint != b.fingerprint
     assert isinstance(a, AccessToken)
+
+
+@pytest.mark.parametrize("value", ["", "tok én", "tok\nen", "tokén"])
+def test_tokens_that_cannot_go_in_a_header_are_rejected(value: str) -> None:
+    with pytest.raises(BadResponse, match="malformed"):
+        token_from_response(wire(access_token=value), ManualClock())
