@@ -32,7 +32,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self, TypeVar
-from urllib.parse import urlsplit
 
 import tomli_w
 from pydantic import (
@@ -69,6 +68,13 @@ class ConfigError(ConfigurationError):
     title = "Configuration problem"
 
 
+class ConfigStorageError(ConfigError):
+    """config.toml cannot be read or written: a storage failure, like the keyring's."""
+
+    title = "Cannot use the config file"
+    exit_code = 4
+
+
 class ProfileNotFound(ConfigError):
     title = "No such profile"
 
@@ -91,16 +97,15 @@ def validate_profile_name(name: str) -> str:
 
 
 def normalize_base_url(url: str) -> str:
-    """Check an API base URL and drop trailing slashes, so one API has one spelling."""
-    cleaned = url.strip().rstrip("/")
-    parts = urlsplit(cleaned)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(
-            f"{url!r} is not an API base URL: use an address such as {DEFAULT_BASE_URL}"
-        )
-    if parts.query or parts.fragment:
-        raise ValueError(f"{url!r}: a base URL has no '?query' or '#fragment' part")
-    return cleaned
+    """Check an API base URL with the service layer's policy (https, or plain http to
+    loopback only; no user info) and drop trailing slashes, so one API has one spelling.
+    Raises ValueError, as pydantic validators expect."""
+    from onna_tui.service.http import normalize_base_url as service_policy
+
+    try:
+        return service_policy(url)
+    except ConfigurationError as exc:
+        raise ValueError(str(exc).rstrip(".")) from None
 
 
 def normalize_org(value: str) -> str:
@@ -374,7 +379,7 @@ class ConfigStore:
         except FileNotFoundError:
             return Config()
         except OSError as exc:
-            raise ConfigError(
+            raise ConfigStorageError(
                 f"Cannot read {self.path} ({exc.strerror or exc}). "
                 "Check the file's permissions, or set ONNA_TUI_CONFIG_DIR to another directory."
             ) from None
@@ -463,7 +468,7 @@ class ConfigStore:
                 atomic_write(self.backup_path, previous)
             atomic_write(self.path, data)
         except OSError as exc:
-            raise ConfigError(
+            raise ConfigStorageError(
                 f"Cannot write {self.path} ({exc.strerror or exc}). Check that the directory "
                 "exists and is writable, or set ONNA_TUI_CONFIG_DIR to another directory."
             ) from None

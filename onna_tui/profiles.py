@@ -131,7 +131,10 @@ def _plan(
     env_secret_text = env.get(ENV_CLIENT_SECRET, "")  # secrets are not stripped: used as given
     env_secret = SecretStr(env_secret_text) if env_secret_text.strip() else None
     env_base = _env_base_url(env)
-    override = normalize_base_url(base_url_override) if base_url_override else None
+    try:
+        override = normalize_base_url(base_url_override) if base_url_override else None
+    except ValueError as exc:
+        raise ConfigError(f"--base-url: {exc}.") from None
     chosen = name or _env(env, ENV_PROFILE)
 
     if chosen is None and env_id and env_secret is not None:

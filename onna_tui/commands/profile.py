@@ -13,6 +13,7 @@ prompt ends the command at once and leaves the terminal as it was.
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 from pydantic import SecretStr
@@ -37,7 +38,7 @@ from onna_tui.config import (
     validate_profile_name,
 )
 from onna_tui.models import AccessToken, Credentials
-from onna_tui.profiles import remove_profile, save_profile_secret
+from onna_tui.profiles import ENV_BASE_URL, remove_profile, save_profile_secret
 from onna_tui.service.auth import exchange_credentials
 from onna_tui.service.http import make_http_client, normalize_base_url
 from onna_tui.session import token_state
@@ -120,7 +121,9 @@ def add(ctx: Context) -> int:
             f"`onna-tui profile set-secret {name}`, change it with `onna-tui profile update "
             f"{name}`, or remove it first with `onna-tui profile remove {name}`."
         )
-    base_url = _check_base_url(ctx.base_url_override or DEFAULT_BASE_URL)
+    base_url = _check_base_url(
+        ctx.base_url_override or os.environ.get(ENV_BASE_URL, "").strip() or DEFAULT_BASE_URL
+    )
     profile = Profile.new(name, args.client_id, base_url, args.org, clock=ctx.clock)
     # Find out about a missing or refused keyring before asking for the secret.
     _scoped_vault(ctx, config, profile).check()

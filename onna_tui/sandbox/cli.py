@@ -24,6 +24,18 @@ if TYPE_CHECKING:
     from onna_tui.models import Credentials
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"{value} is not a port: use 0 to 65535 (0 picks a free one)"
+        )
+    return value
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the sandbox options to the ``sandbox`` subcommand's parser."""
     parser.description = (
@@ -34,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)"
     )
     parser.add_argument(
-        "--port", type=int, default=8000, help="port to bind; 0 picks a free one (default: 8000)"
+        "--port", type=_port, default=8000, help="port to bind; 0 picks a free one (default: 8000)"
     )
     parser.add_argument(
         "--token-ttl",
