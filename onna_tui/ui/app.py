@@ -1,0 +1,455 @@
+"""The Textual app: modes for the four screens, the active session, token workers, the palette.
+
+`make_app(settings)` is the one way to build it — used by `run_tui`, the tests
+and the screenshot script — so they all run the same app with different
+collaborators (clock, profile store, HTTP transport, animations on or off).
+
+Start-up stays light: httpx, keyring, pydantic and the sandbox are imported in
+workers after the first paint, never at module level here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Center, Middle
+from textual.screen import Screen
+from textual.signal import Signal
+from textual.widgets import Label
+
+from onna_tui.ui.errors import describe
+from onna_tui.ui.formatting import local_time
+from onna_tui.ui.messages import TokenChanged
+from onna_tui.ui.paths import style
+from onna_tui.ui.screens.base import OnnaScreen
+from onna_tui.ui.settings import DARK_THEME, LIGHT_THEME, AppSettings
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from onna_tui.models import AccessToken
+    from onna_tui.service.auth import TokenManager
+    from onna_tui.ui.sandbox_mode import SandboxHandle
+    from onna_tui.ui.session import Session
+    from onna_tui.ui.store import ProfileInfo, ProfileStore, Verify
+
+#: After a failed automatic renewal, wait this long before trying again (no toast storm).
+RENEW_RETRY_SECONDS = 30.0
+
+
+# The screens are imported when first shown, not before the first paint.
+def _welcome_screen() -> Screen[Any]:
+    from onna_tui.ui.screens.welcome import WelcomeScreen
+
+    return WelcomeScreen()
+
+
+def _credentials_screen() -> Screen[Any]:
+    from onna_tui.ui.screens.credentials import CredentialsScreen
+
+    return CredentialsScreen()
+
+
+def _token_screen() -> Screen[Any]:
+    from onna_tui.ui.screens.token import TokenScreen
+
+    return TokenScreen()
+
+
+def _workspaces_screen() -> Screen[Any]:
+    from onna_tui.ui.screens.workspaces import WorkspacesScreen
+
+    return WorkspacesScreen()
+
+
+class StartScreen(OnnaScreen):
+    """Shown for the moment it takes to read the profiles."""
+
+    SECTION = "Starting"
+
+    def compose_body(self) -> ComposeResult:
+        with Middle(), Center():
+            yield Label("Opening your profile…", id="start-message")
+
+
+class OnnaApp(App[int]):
+    """onna-tui: credentials, a live access token, workspaces."""
+
+    TITLE = "onna-tui"
+    CSS_PATH = str(style("global.tcss"))
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
+        "welcome": _welcome_screen,
+        "credentials": _credentials_screen,
+        "token": _token_screen,
+        "workspaces": _workspaces_screen,
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f2", "show('credentials')", "Credentials", id="app.credentials", show=False,
+                tooltip="Profiles: add, edit, delete, set the default."),
+        Binding("f3", "show('token')", "Token", id="app.token", show=False,
+                tooltip="The access token: countdown, copy, new token."),
+        Binding("f4", "show('workspaces')", "Workspaces", id="app.workspaces", show=False,
+                tooltip="Create workspaces and browse the list."),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", show=False,
+                tooltip="Switch between the light and the dark theme."),
+    ]
+    # Screens get -narrow/-wide and -short/-tall classes; the TCSS compacts forms at 80x24.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]  # noqa: RUF012
+
+    def __init__(self, settings: AppSettings) -> None:
+        super().__init__()
+        self.settings = settings
+        self.clock = settings.clock
+        self.store: ProfileStore | None = settings.store
+        self.sandbox: SandboxHandle | None = settings.sandbox
+        self.transport: Any = settings.transport
+        if self.transport is None and settings.sandbox is not None:
+            self.transport = settings.sandbox.transport
+        self.session: Session | None = None
+        self.profiles: list[ProfileInfo] = []
+        #: Re-mint before expiry; applies to every session opened in this run.
+        self.renew_early = settings.renew_early
+        #: What the status bar says while there is no session.
+        self.status_hint = "opening…"
+        self.token_signal: Signal[AccessToken | None] = Signal(self, "token")
+        self.session_signal: Signal[Session | None] = Signal(self, "session")
+        self.profiles_signal: Signal[list[ProfileInfo]] = Signal(self, "profiles")
+        self._unsubscribe: Any = None
+        self._renewing = False
+        self._renew_retry_at: datetime | None = None
+        if not settings.animations:
+            self.animation_level = "none"
+
+    # ------------------------------------------------------------- start-up
+
+    def get_default_screen(self) -> Screen[Any]:
+        return StartScreen()
+
+    def on_mount(self) -> None:
+        self.theme = self.settings.theme
+        self.set_interval(1, self.check_renewal)
+        self.start()
+
+    @property
+    def cursor_blink(self) -> bool:
+        """Whether text fields blink their cursor (off for snapshots and screenshots)."""
+        return self.settings.animations
+
+    @work(exclusive=True, group="session")
+    async def start(self) -> None:
+        """Read the profiles, then open the requested or default one (or welcome a newcomer)."""
+        if self.settings.launch_sandbox or (
+            self.sandbox is not None and self.store is None
+        ):
+            await self._start_sandbox()
+            return
+        try:
+            if self.store is None:
+                from onna_tui.ui.store import default_store
+
+                self.store = default_store(self.clock)
+                self.store.base_url_override = self.settings.base_url
+            profiles = await self.store.list_profiles()
+        except Exception as exc:
+            self.report_error(exc, "read your profiles")
+            self.status_hint = "profiles could not be read"
+            await self.switch_mode("credentials")
+            return
+        self._set_profiles(profiles)
+        if not profiles and self.settings.profile is None and not self.store.has_env_credentials():
+            self.status_hint = "no profile yet"
+            await self.switch_mode("welcome")
+            return
+        opened = await self._activate(self.settings.profile)
+        await self.switch_mode("token" if opened else "credentials")
+
+    async def on_unmount(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            await session.aclose()
+        if self.sandbox is not None:
+            await asyncio.to_thread(self.sandbox.stop)
+
+    # --------------------------------------------------------------- errors
+
+    def report_error(self, exc: BaseException, action: str) -> None:
+        """A toast with the error's title and sentence; never a traceback, never a secret."""
+        title, message = describe(exc, action)
+        self.notify(message, title=title, severity="error", timeout=10)
+
+    # ------------------------------------------------------------- profiles
+
+    def _set_profiles(self, profiles: list[ProfileInfo]) -> None:
+        self.profiles = profiles
+        self.profiles_signal.publish(profiles)
+
+    @work(exclusive=True, group="profiles")
+    async def reload_profiles(self) -> None:
+        if self.store is None:
+            return
+        try:
+            profiles = await self.store.list_profiles()
+        except Exception as exc:
+            self.report_error(exc, "read your profiles")
+            return
+        self._set_profiles(profiles)
+
+    async def _activate(self, name: str | None) -> bool:
+        """Open a session for ``name`` (None: the default profile) and make it the active one."""
+        from onna_tui.ui.session import open_session
+
+        assert self.store is not None
+        try:
+            session = await open_session(
+                self.store, name, self.settings, renew_early=self.renew_early,
+                transport=self.transport,
+            )
+        except Exception as exc:
+            self.report_error(exc, "open the profile")
+            return False
+        await self._install(session)
+        return True
+
+    async def _install(self, session: Session | None) -> None:
+        old = self.session
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self.session = session
+        self._renewing = False
+        self._renew_retry_at = None
+        if session is not None and session.tokens is not None:
+            self._unsubscribe = session.tokens.subscribe(self._token_listener)
+        self.session_signal.publish(session)
+        if old is not None and old is not session:
+            await old.aclose()
+        if session is not None and session.tokens is not None:
+            await session.tokens.peek_cached()
+
+    @work(exclusive=True, group="session")
+    async def activate_profile(self, name: str) -> None:
+        """Switch to another profile (from the palette or the credentials screen)."""
+        if await self._activate(name):
+            self.notify(f"Now using profile {name!r}.", title="Profile")
+
+    @work(exclusive=True, group="session")
+    async def after_profile_saved(self, name: str) -> None:
+        """Reopen the active profile when its settings or secret changed; open the first one."""
+        await self._reload_profiles_now()
+        if self.session is None or self.session.name == name:
+            await self._activate(name)
+
+    @work(exclusive=True, group="session")
+    async def after_profile_deleted(self, name: str) -> None:
+        await self._reload_profiles_now()
+        if self.session is not None and self.session.name == name:
+            self.status_hint = "no active profile: pick one on the Credentials screen"
+            await self._install(None)
+
+    async def _reload_profiles_now(self) -> None:
+        if self.store is None:
+            return
+        try:
+            self._set_profiles(await self.store.list_profiles())
+        except Exception as exc:
+            self.report_error(exc, "read your profiles")
+
+    def verifier(self, base_url: str) -> Verify:
+        """A check for new credentials: exchange them for a token through the service layer."""
+
+        async def verify(credentials: Any) -> object:
+            from onna_tui.service.auth import exchange_credentials
+            from onna_tui.service.http import make_http_client, normalize_base_url
+
+            url = normalize_base_url(base_url)
+            async with make_http_client(self.transport) as http:
+                return await exchange_credentials(http, url, credentials, self.clock)
+
+        return verify
+
+    # --------------------------------------------------------------- sandbox
+
+    @work(exclusive=True, group="session")
+    async def try_sandbox(self) -> None:
+        """The welcome screen's "Try the sandbox": a sandbox in this process, nothing saved."""
+        await self._start_sandbox()
+
+    async def _start_sandbox(self) -> None:
+        """Start (or reuse) the in-process sandbox and open its demo profile."""
+        handle = self.sandbox
+        if handle is None:
+            starter = self.settings.sandbox_starter
+            if starter is None:
+                from onna_tui.ui.sandbox_mode import start_sandbox
+
+                starter = partial(start_sandbox, clock=self.clock, **self.settings.sandbox_options)
+            self.status_hint = "starting the sandbox…"
+            self.session_signal.publish(None)
+            try:
+                handle = await asyncio.to_thread(starter)
+            except Exception as exc:
+                self.report_error(exc, "start the sandbox")
+                self.status_hint = "the sandbox did not start"
+                self.session_signal.publish(None)
+                return
+            self.sandbox = handle
+        self.store = handle.store
+        if handle.transport is not None:
+            self.transport = handle.transport
+        await self._reload_profiles_now()
+        if await self._activate(handle.profile):
+            await self.switch_mode("token")
+            self.notify(
+                f"The sandbox answers at {handle.base_url}. Its demo secret lives in memory "
+                "only; nothing is saved.",
+                title="Sandbox running",
+            )
+
+    # ---------------------------------------------------------------- tokens
+
+    def _token_listener(self, token: AccessToken | None) -> None:
+        # Called by the token manager inside whatever worker changed the token: hand
+        # it to the message queue so every screen reacts on the app's own turn.
+        self.post_message(TokenChanged(token))
+
+    @on(TokenChanged)
+    def _token_changed(self, message: TokenChanged) -> None:
+        self.token_signal.publish(message.token)
+
+    def _tokens_or_hint(self) -> TokenManager | None:
+        session = self.session
+        if session is None:
+            self.notify("No profile is active: add or pick one on the Credentials screen (F2).",
+                        title="No profile", severity="warning")
+            return None
+        if session.tokens is None:
+            self.notify(session.missing_secret_message(), title="No secret", severity="warning")
+            return None
+        return session.tokens
+
+    @work(group="mint")
+    async def mint_token(self) -> None:
+        """A new token now (the token manager joins a mint already in flight)."""
+        tokens = self._tokens_or_hint()
+        if tokens is None:
+            return
+        try:
+            token = await tokens.mint()
+        except Exception as exc:
+            self.report_error(exc, "get a new access token")
+            return
+        until = local_time(token.expires_at, self.settings.display_tz)
+        self.notify(f"New access token, valid until {until}.", title="Token")
+
+    @work(group="mint")
+    async def forget_token(self) -> None:
+        tokens = self._tokens_or_hint()
+        if tokens is None:
+            return
+        try:
+            await tokens.forget()
+        except Exception as exc:
+            self.report_error(exc, "forget the cached token")
+            return
+        self.notify(
+            "Forgot the token here and in the keyring. Onna keeps honouring it until it "
+            "expires; the next call gets a new one.",
+            title="Token forgotten",
+        )
+
+    def toggle_renew_early(self) -> None:
+        self.renew_early = not self.renew_early
+        self._renew_retry_at = None
+        session = self.session
+        if session is not None and session.tokens is not None:
+            session.tokens.renew_early = self.renew_early
+            self.token_signal.publish(session.tokens.current)
+        if self.renew_early:
+            self.notify("A new token will be minted shortly before this one expires.",
+                        title="Auto-renew on")
+        else:
+            self.notify("The token will be allowed to expire; the next call mints a new one.",
+                        title="Auto-renew off")
+
+    def check_renewal(self) -> None:
+        """Once a second: mint early when the token has entered the renewal margin."""
+        session = self.session
+        tokens = session.tokens if session is not None else None
+        if tokens is None or not tokens.renew_early or self._renewing:
+            return
+        token = tokens.current
+        if token is None:
+            return  # forgotten on purpose: do not bring it back unasked
+        now = self.clock()
+        if token.is_usable(now, tokens.margin):
+            return
+        if self._renew_retry_at is not None and now < self._renew_retry_at:
+            return
+        self._renewing = True
+        self.renew_token(tokens)
+
+    @work(group="renew")
+    async def renew_token(self, tokens: TokenManager) -> None:
+        try:
+            await tokens.mint()
+        except Exception as exc:
+            self._renew_retry_at = self.clock() + timedelta(seconds=RENEW_RETRY_SECONDS)
+            self.report_error(exc, "renew the access token")
+        else:
+            self._renew_retry_at = None
+            self.notify("The access token was renewed before it expired.",
+                        title="Token renewed", timeout=4)
+        finally:
+            self._renewing = False
+
+    # ------------------------------------------------------------ navigation
+
+    async def action_show(self, mode: str) -> None:
+        await self.switch_mode(mode)
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Credentials", "Profiles: add, edit, delete, set the default",
+            partial(self.action_show, "credentials"),
+        )
+        yield SystemCommand(
+            "Token", "The access token: countdown, copy, new token",
+            partial(self.action_show, "token"),
+        )
+        yield SystemCommand(
+            "Workspaces", "Create workspaces and browse the list",
+            partial(self.action_show, "workspaces"),
+        )
+        for profile in self.profiles:
+            yield SystemCommand(
+                f"Switch profile: {profile.name}",
+                f"Use client {profile.client_id} at {profile.base_url}",
+                partial(self.activate_profile, profile.name),
+            )
+        yield SystemCommand(
+            "Toggle light/dark theme", "Switch between the light and the dark theme",
+            self.action_toggle_theme,
+        )
+        yield from super().get_system_commands(screen)
+
+
+def make_app(settings: AppSettings | None = None, **overrides: Any) -> OnnaApp:
+    """Build the app. ``overrides`` are AppSettings fields, for short test set-ups."""
+    if settings is None:
+        settings = AppSettings(**overrides)
+    elif overrides:
+        from dataclasses import replace
+
+        settings = replace(settings, **overrides)
+    return OnnaApp(settings)

@@ -1,0 +1,49 @@
+"""The curl command a workspace form would send, in the authentication guide's shape.
+
+The token is always redacted: this text is shown and copied, never executed.
+No textual here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+REDACTED = "<redacted>"
+
+
+def shell_quote(text: str) -> str:
+    """Single-quote for a POSIX shell (a ' inside becomes '\\'')."""
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def workspace_body(name: str, description: str, tags: list[str]) -> dict[str, Any]:
+    """The JSON body as WorkspaceDraft.to_wire() builds it: blank optional fields left out."""
+    body: dict[str, Any] = {"name": name.strip()}
+    if description.strip():
+        body["description"] = description.strip()
+    if tags:
+        body["tags"] = tags
+    return body
+
+
+def json_lines(body: dict[str, Any]) -> str:
+    """JSON with one top-level key per line and each value compact (tags stay on one line)."""
+    if not body:
+        return "{}"
+    items = [
+        f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}"
+        for key, value in body.items()
+    ]
+    return "{\n" + ",\n".join(items) + "\n}"
+
+
+def create_workspace_curl(base_url: str, body: dict[str, Any]) -> str:
+    """POST {base}/workspaces with a JSON body and a redacted bearer token."""
+    data = json_lines(body)
+    return (
+        f"curl --request POST {shell_quote(base_url.rstrip('/') + '/workspaces')} \\\n"
+        "  --header 'Content-Type: application/json' \\\n"
+        f"  --header 'Authorization: Bearer {REDACTED}' \\\n"
+        f"  --data-raw {shell_quote(data)}"
+    )

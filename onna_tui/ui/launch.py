@@ -1,0 +1,62 @@
+"""`onna-tui` without a subcommand: build the app from the command line's options and run it.
+
+The CLI imports this module lazily, so other commands never import textual.
+With ``sandbox=True`` the sandbox starts after the first paint (inside the app),
+on a free loopback port, with a demo profile held in memory only.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from onna_tui.ui.settings import DEFAULT_RENEW_MARGIN, AppSettings
+
+
+def build_settings(
+    *,
+    profile: str | None = None,
+    sandbox: bool = False,
+    token_ttl: int | None = None,
+    base_url: str | None = None,
+) -> AppSettings:
+    """The settings for one run (separate from run_tui so tests can check the wiring)."""
+    from onna_tui.ui.sandbox_mode import renew_margin_for
+
+    if token_ttl is not None and token_ttl < 1:
+        raise ValueError("--token-ttl must be at least 1 second.")
+    settings = AppSettings(profile=profile, base_url=base_url)
+    if sandbox:
+        settings.launch_sandbox = True
+        settings.sandbox_options = {"token_ttl": token_ttl}
+        settings.renew_margin = renew_margin_for(token_ttl, DEFAULT_RENEW_MARGIN)
+    return settings
+
+
+def run_tui(
+    *,
+    profile: str | None = None,
+    sandbox: bool = False,
+    token_ttl: int | None = None,
+    base_url: str | None = None,
+) -> int:
+    """Run the terminal UI until the person quits; returns the exit code."""
+    if token_ttl is not None and not sandbox:
+        print("onna-tui: --token-ttl only applies with --sandbox (Onna's tokens live 1 hour).",
+              file=sys.stderr)
+        return 2
+    try:
+        settings = build_settings(
+            profile=profile, sandbox=sandbox, token_ttl=token_ttl, base_url=base_url
+        )
+    except ValueError as exc:
+        print(f"onna-tui: {exc}", file=sys.stderr)
+        return 2
+    from onna_tui.ui.app import make_app
+
+    app = make_app(settings)
+    try:
+        app.run()
+    finally:
+        if app.sandbox is not None:
+            app.sandbox.stop()
+    return app.return_code or 0

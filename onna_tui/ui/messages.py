@@ -1,0 +1,95 @@
+"""Messages that carry worker results back to the screens (dataclasses, as posting does)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from onna_tui.models import AccessToken, CreatedWorkspace, CurrentUser, Health, Page, Workspace
+    from onna_tui.ui.session import Session
+    from onna_tui.ui.store import ProfileInfo
+
+
+@dataclass
+class TokenChanged(Message):
+    """The active profile's token manager has a new token, or none (forgotten, refused)."""
+
+    token: AccessToken | None
+
+
+@dataclass
+class SessionChanged(Message):
+    """Another profile became active (or the last one went away: None)."""
+
+    session: Session | None
+
+
+@dataclass
+class ProfilesLoaded(Message):
+    profiles: list[ProfileInfo]
+
+
+@dataclass
+class ProfileSaved(Message):
+    """A profile passed verification and was stored."""
+
+    profile: ProfileInfo
+
+
+@dataclass
+class UserLoaded(Message):
+    user: CurrentUser
+
+
+@dataclass
+class UserFailed(Message):
+    """/oauth/user failed; ``message`` is the service layer's sentence."""
+
+    title: str
+    message: str
+
+
+@dataclass
+class HealthLoaded(Message):
+    health: Health
+
+
+@dataclass
+class HealthFailed(Message):
+    message: str
+
+
+@dataclass
+class WorkspacePageLoaded(Message):
+    page: Page
+    #: True when this page follows the ones already shown; False for a fresh list.
+    append: bool
+
+
+@dataclass
+class WorkspaceLoaded(Message):
+    workspace: Workspace
+
+
+@dataclass
+class WorkspaceCreated(Message):
+    created: CreatedWorkspace
+    name: str
+
+
+@dataclass
+class WorkspaceRejected(Message):
+    """The server refused the draft (422): ``errors`` maps form fields to messages."""
+
+    errors: dict[str, list[str]]
+    message: str
+
+
+@dataclass
+class WorkspaceOutcomeUnknown(Message):
+    """The POST got no answer: the workspace may or may not exist."""
+
+    message: str

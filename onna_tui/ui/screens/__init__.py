@@ -1,0 +1,1 @@
+"""The screens: welcome, credentials, token and workspaces, plus their dialogs."""

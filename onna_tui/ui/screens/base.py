@@ -1,0 +1,32 @@
+"""What every main screen shares: the status bar on top, the footer with bindings below."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from onna_tui.ui.widgets.status_bar import StatusBar
+
+if TYPE_CHECKING:
+    from onna_tui.ui.app import OnnaApp
+
+
+class OnnaScreen(Screen[None]):
+    """A main screen: subclasses set SECTION and implement compose_body()."""
+
+    SECTION: ClassVar[str] = ""
+
+    @property
+    def onna(self) -> OnnaApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(self.SECTION)
+        yield from self.compose_body()
+        yield Footer(compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()

@@ -1,0 +1,78 @@
+"""The active profile's live objects: its resolved settings, OnnaClient and token manager.
+
+A session is opened inside a worker (it imports httpx and reads the keyring)
+and closed when another profile is switched to. No textual here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from onna_tui.profiles import ResolvedProfile
+    from onna_tui.service.auth import TokenManager
+    from onna_tui.service.client import OnnaClient
+    from onna_tui.ui.settings import AppSettings
+    from onna_tui.ui.store import ProfileStore
+
+
+@dataclass
+class Session:
+    """One profile in use. ``client.tokens`` is None when no secret is stored for it."""
+
+    resolved: ResolvedProfile
+    client: OnnaClient
+    #: Shown next to the profile name ("sandbox"), if any.
+    label: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.resolved.name
+
+    @property
+    def base_url(self) -> str:
+        return self.client.base_url
+
+    @property
+    def tokens(self) -> TokenManager | None:
+        return self.client.tokens
+
+    @property
+    def has_credentials(self) -> bool:
+        return self.client.tokens is not None
+
+    def missing_secret_message(self) -> str:
+        """What to do when the profile has no stored secret (a sentence, no secret)."""
+        return (
+            f"No client secret is stored for profile {self.name!r} "
+            f"({self.resolved.storage_description}). Edit the profile on the Credentials "
+            "screen and paste the secret."
+        )
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+async def open_session(
+    store: ProfileStore,
+    name: str | None,
+    settings: AppSettings,
+    *,
+    renew_early: bool,
+    transport: Any = None,
+) -> Session:
+    """Resolve ``name`` (or the default profile) and build its client."""
+    from onna_tui.service.client import OnnaClient
+
+    resolved = await store.resolve(name)
+    client = OnnaClient(
+        resolved.base_url,
+        resolved.credentials,
+        transport=transport,
+        token_cache=store.token_cache(resolved) if resolved.credentials is not None else None,
+        clock=settings.clock,
+        margin=settings.renew_margin,
+        renew_early=renew_early,
+    )
+    return Session(resolved=resolved, client=client, label=store.label)

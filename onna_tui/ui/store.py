@@ -1,0 +1,224 @@
+"""The screens' view of profiles and secrets: a thin async adapter over config, vault and profiles.
+
+Screens never touch config.toml or the keyring themselves; they await these
+methods inside workers. Every keyring call goes through the vault's async,
+time-bounded API, so a locked keyring never freezes the UI. No textual here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from onna_tui.clock import Clock, system_clock
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from onna_tui.config import ConfigStore, Profile
+    from onna_tui.models import AccessToken, Credentials
+    from onna_tui.profiles import ResolvedProfile
+    from onna_tui.service.cache import TokenCache
+    from onna_tui.vault import Vault
+
+Verify = Callable[["Credentials"], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class ProfileInfo:
+    """One profile as the screens show it: never a secret, only where it lives."""
+
+    name: str
+    base_url: str
+    client_id: str
+    org: str | None
+    is_default: bool
+    #: When the client secret was stored (None: never stored).
+    secret_set_at: datetime | None
+    #: Where secrets live, in words ("Secret Service (gnome-keyring)", "in-memory (this run only)").
+    secret_location: str
+
+
+@dataclass(frozen=True)
+class ProfileDraft:
+    """What the credentials form asks to save. ``secret`` None keeps the stored secret."""
+
+    name: str
+    base_url: str
+    client_id: str
+    org: str | None
+    secret: SecretStr | None
+    #: The profile being edited (None when adding).
+    editing: str | None = None
+
+
+class ProfileStore:
+    """Profiles from a ConfigStore, secrets and cached tokens from a Vault."""
+
+    def __init__(
+        self,
+        config: ConfigStore,
+        vault: Vault,
+        *,
+        env: Mapping[str, str] | None = None,
+        clock: Clock = system_clock,
+        label: str | None = None,
+        base_url_override: str | None = None,
+    ) -> None:
+        self.config = config
+        self.vault = vault
+        #: The environment consulted for ONNA_* overrides; the sandbox passes {} to stay isolated.
+        self.env = env
+        self.clock = clock
+        #: Shown next to the profile name in the status bar (e.g. "sandbox").
+        self.label = label
+        #: A base URL that replaces every profile's for this run (``--base-url``).
+        self.base_url_override = base_url_override
+
+    def _env(self) -> Mapping[str, str]:
+        return os.environ if self.env is None else self.env
+
+    # -------------------------------------------------------------- reading
+
+    def has_env_credentials(self) -> bool:
+        """ONNA_CLIENT_ID and ONNA_CLIENT_SECRET are both set: usable with no profile at all."""
+        env = self._env()
+        return bool(
+            env.get("ONNA_CLIENT_ID", "").strip() and env.get("ONNA_CLIENT_SECRET", "").strip()
+        )
+
+    async def secret_location(self) -> str:
+        """Where secrets are kept, in words (never raises)."""
+        from onna_tui.vault import VaultError
+
+        try:
+            info = await self.vault.abackend_info()
+        except VaultError:
+            return "no keyring"
+        return info.description
+
+    async def list_profiles(self) -> list[ProfileInfo]:
+        """Every profile in config.toml, sorted by name."""
+        config = self.config.load()
+        location = await self.secret_location()
+        return [
+            _info(profile, config.default == name, location)
+            for name, profile in sorted(config.profiles.items())
+        ]
+
+    async def resolve(self, name: str | None) -> ResolvedProfile:
+        """The profile to use (``name`` or the default) with its secret from the vault."""
+        from onna_tui.profiles import aresolve_profile
+
+        return await aresolve_profile(
+            self.config, self.vault, name, self.base_url_override, env=self._env()
+        )
+
+    def token_cache(self, resolved: ResolvedProfile) -> TokenCache:
+        return resolved.token_cache(self.vault)
+
+    async def cached_token(self, profile: ProfileInfo) -> AccessToken | None:
+        """A profile's cached token, for the credentials table (None when none or unreadable)."""
+        from onna_tui.vault import VaultError
+
+        try:
+            return await self.vault.aget_token(profile.base_url, profile.client_id)
+        except VaultError:
+            return None
+
+    # -------------------------------------------------------------- writing
+
+    async def save(self, draft: ProfileDraft, verify: Verify) -> ProfileInfo:
+        """Verify-then-save: the credentials are exchanged for a token before anything is stored.
+
+        Editing without a new secret only changes the non-secret settings, which
+        is allowed only while the base URL and client id stay the same (the
+        secret is stored under those two).
+        """
+        from onna_tui.config import ConfigError, Profile
+        from onna_tui.profiles import save_profile_secret
+
+        config = self.config.load()
+        existing = config.profiles.get(draft.editing) if draft.editing else None
+        if draft.editing and existing is None:
+            from onna_tui.config import profile_not_found
+
+            raise profile_not_found(draft.editing, config)
+        if existing is None and draft.name in config.profiles:
+            raise ConfigError(
+                f"A profile named {draft.name!r} already exists. Pick another name, or edit "
+                "that profile instead."
+            )
+        if existing is None:
+            profile = Profile.new(
+                draft.name, draft.client_id, draft.base_url, draft.org, clock=self.clock
+            )
+        else:
+            profile = existing.changed(
+                self.clock, base_url=draft.base_url, client_id=draft.client_id, org=draft.org
+            )
+        if draft.secret is None:
+            if existing is None:
+                raise ConfigError("Paste the client secret: a new profile needs one.")
+            if (profile.base_url, profile.client_id) != (existing.base_url, existing.client_id):
+                raise ConfigError(
+                    "The base URL or client id changed, so paste the client secret again: "
+                    "it is stored for one base URL and client id."
+                )
+            saved = self.config.put(profile)
+        else:
+            saved = await save_profile_secret(
+                self.config, self.vault, profile, draft.secret, verify, clock=self.clock
+            )
+            if existing is not None and (existing.base_url, existing.client_id) != (
+                saved.base_url,
+                saved.client_id,
+            ):
+                await self._forget_unshared(existing)
+        config = self.config.load()
+        return _info(saved, config.default == saved.name, await self.secret_location())
+
+    async def _forget_unshared(self, old: Profile) -> None:
+        """Drop the keyring entries of an edited profile's old client id, unless still in use."""
+        config = self.config.load()
+        if any(
+            p.base_url == old.base_url and p.client_id == old.client_id
+            for p in config.profiles.values()
+        ):
+            return
+        await self.vault.aforget_profile(old.base_url, old.client_id)
+
+    async def delete(self, name: str) -> None:
+        """Remove the profile and its keyring entries (nothing is revoked at Onna)."""
+        from onna_tui.profiles import aremove_profile
+
+        await aremove_profile(self.config, self.vault, name)
+
+    async def set_default(self, name: str) -> None:
+        self.config.set_default(name)
+
+    async def forget_token(self, profile: ProfileInfo) -> None:
+        await self.vault.adelete_token(profile.base_url, profile.client_id)
+
+
+def _info(profile: Any, is_default: bool, location: str) -> ProfileInfo:
+    return ProfileInfo(
+        name=profile.name,
+        base_url=profile.base_url,
+        client_id=profile.client_id,
+        org=profile.org,
+        is_default=is_default,
+        secret_set_at=profile.secret_set_at,
+        secret_location=location,
+    )
+
+
+def default_store(clock: Clock = system_clock) -> ProfileStore:
+    """The person's own config.toml and system keyring."""
+    from onna_tui.config import ConfigStore
+    from onna_tui.vault import Vault
+
+    return ProfileStore(ConfigStore(clock=clock), Vault(), clock=clock)

@@ -1,0 +1,1 @@
+"""Widgets shared by the screens: the status bar, the token countdown, forms and dialogs."""

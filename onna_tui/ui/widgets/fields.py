@@ -1,0 +1,95 @@
+"""Form pieces: a labelled text field with an error line under it.
+
+The field's cursor blinks only when the app allows it, so snapshots and
+screenshots never catch it half-way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Input, Label
+
+
+class TextField(Input):
+    """An Input that follows the app's cursor-blink setting."""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = bool(getattr(self.app, "cursor_blink", True))
+
+
+class FormField(Vertical):
+    """Label, input and an error line (hidden while there is no error)."""
+
+    DEFAULT_CSS = """
+    FormField { height: auto; }
+    FormField > .field-label { padding: 0 1; color: $text-muted; }
+    FormField > .field-error { padding: 0 1; color: $text-error; display: none; }
+    FormField.-invalid > .field-error { display: block; }
+    """
+
+    def __init__(
+        self,
+        label: str,
+        *,
+        field_id: str,
+        placeholder: str = "",
+        value: str = "",
+        password: bool = False,
+        validators: Iterable[Validator] = (),
+        disabled: bool = False,
+        tooltip: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(id=f"{field_id}-field", **kwargs)
+        self.field_id = field_id
+        self._label = label
+        self._input = TextField(
+            value=value,
+            placeholder=placeholder,
+            password=password,
+            validators=list(validators),
+            validate_on=["submitted"],
+            id=field_id,
+            disabled=disabled,
+        )
+        if tooltip:
+            self._input.tooltip = tooltip
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._label, classes="field-label")
+        yield self._input
+        yield Label("", classes="field-error", id=f"{self.field_id}-error")
+
+    @property
+    def input(self) -> Input:
+        return self._input
+
+    @property
+    def value(self) -> str:
+        return self._input.value
+
+    @property
+    def error(self) -> str:
+        """The error shown under the field ("" when none)."""
+        if not self.has_class("-invalid"):
+            return ""
+        return str(self.query_one(".field-error", Label).content)
+
+    def show_error(self, message: str | None) -> None:
+        self.query_one(".field-error", Label).update(message or "")
+        self.set_class(bool(message), "-invalid")
+        self._input.set_class(bool(message), "-invalid")
+
+    def check(self) -> bool:
+        """Run the validators now; show the first failure. True when the value is fine."""
+        result: ValidationResult | None = self._input.validate(self._input.value)
+        if result is None or result.is_valid:
+            self.show_error(None)
+            return True
+        self.show_error(result.failure_descriptions[0])
+        return False

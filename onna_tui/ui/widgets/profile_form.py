@@ -1,0 +1,227 @@
+"""The add/edit credentials dialog: verify with Onna first, then save.
+
+The client secret goes into a password field and is never shown again: when
+editing, the field starts empty ("leave empty to keep the stored secret").
+Saving exchanges the credentials for a token through the service layer; only
+if that works are the secret (keyring) and the profile (config.toml) stored.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Static
+
+from onna_tui.ui.validators import BaseUrl, ClientId, NotBlank, Organisation, ProfileName
+from onna_tui.ui.widgets.fields import FormField
+
+if TYPE_CHECKING:
+    from onna_tui.ui.app import OnnaApp
+    from onna_tui.ui.store import ProfileDraft, ProfileInfo
+
+DEFAULT_BASE_URL = "https://api.onna.com/v1"
+FIELDS = ("profile-name", "org", "base-url", "client-id", "client-secret")
+
+
+class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
+    """Add a profile, or edit one (its name stays)."""
+
+    DEFAULT_CSS = """
+    ProfileFormScreen { align: center middle; }
+    ProfileFormScreen > Vertical {
+        width: 84;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $primary 60%;
+        border-title-color: $text-accent;
+        border-title-style: bold;
+        background: $surface;
+        padding: 0 1;
+    }
+    ProfileFormScreen #form-scroll { height: auto; }
+    ProfileFormScreen #form-intro { color: $text-muted; padding: 0 1 1 1; }
+    ProfileFormScreen #form-buttons { height: auto; margin-top: 1; }
+    ProfileFormScreen #form-buttons Button { margin-right: 2; }
+    ProfileFormScreen #form-status { padding: 0 1; height: auto; }
+    ProfileFormScreen #form-status.-busy { color: $text-warning; }
+    ProfileFormScreen #form-status.-error { color: $text-error; }
+    ProfileFormScreen #form-status.-ok { color: $text-success; }
+    ProfileFormScreen.-short > Vertical { height: 100%; border: round $primary; }
+    ProfileFormScreen.-short #form-scroll { height: 1fr; }
+    ProfileFormScreen.-short #form-intro { padding: 0 1; }
+    ProfileFormScreen.-short #form-buttons { margin-top: 0; }
+    ProfileFormScreen.-short #form-buttons Button { border: none; height: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="profile-form.cancel",
+                tooltip="Close without saving."),
+        Binding("ctrl+s", "save", "Verify and save", id="profile-form.save", priority=True,
+                tooltip="Exchange the credentials for a token; store them only if that works."),
+    ]
+    AUTO_FOCUS = "Input:enabled"
+
+    def __init__(self, editing: ProfileInfo | None = None) -> None:
+        super().__init__()
+        self.editing = editing
+        self.busy = False
+
+    @property
+    def onna(self) -> OnnaApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        editing = self.editing
+        with Vertical() as box:
+            box.border_title = f"Edit profile {editing.name}" if editing else "Add credentials"
+            yield Static(
+                "Client id and secret come from the Platform API app (API credentials). "
+                "They are checked with Onna before anything is saved; the secret goes to "
+                "your keyring and is not shown again.",
+                id="form-intro",
+            )
+            with VerticalScroll(id="form-scroll"):
+                yield FormField(
+                    "Profile name", field_id="profile-name",
+                    value=editing.name if editing else "",
+                    placeholder="e.g. prod", validators=[ProfileName()],
+                    disabled=editing is not None,
+                )
+                yield FormField(
+                    "Organisation (optional: the ORG in enterprise.onna.com/ORG)",
+                    field_id="org", value=(editing.org or "") if editing else "",
+                    placeholder="e.g. ACMECORP", validators=[Organisation()],
+                )
+                yield FormField(
+                    "Base URL", field_id="base-url",
+                    value=editing.base_url if editing else DEFAULT_BASE_URL,
+                    validators=[BaseUrl()],
+                )
+                yield FormField(
+                    "Client id", field_id="client-id",
+                    value=editing.client_id if editing else "",
+                    validators=[ClientId()],
+                )
+                yield FormField(
+                    "Client secret", field_id="client-secret", password=True,
+                    placeholder=(
+                        "leave empty to keep the stored secret" if editing
+                        else "paste the secret (shown once in Onna)"
+                    ),
+                    validators=[] if editing else [NotBlank("The client secret")],
+                )
+            yield Static("", id="form-status")
+            with Horizontal(id="form-buttons"):
+                yield Button("Verify and save", id="form-save", variant="primary")
+                yield Button("Cancel", id="form-cancel")
+        yield Footer(compact=True)
+
+    def _field(self, name: str) -> FormField:
+        return self.query_one(f"#{name}-field", FormField)
+
+    def status(self) -> str:
+        return str(self.query_one("#form-status", Static).content)
+
+    def _set_status(self, text: str | Text, state: str) -> None:
+        status = self.query_one("#form-status", Static)
+        status.update(text)
+        for name in ("-busy", "-error", "-ok"):
+            status.set_class(name == state, name)
+
+    # ------------------------------------------------------------- events
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        field = event.input.parent
+        if isinstance(field, FormField) and field.error:
+            field.show_error(None)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    @on(Button.Pressed, "#form-save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#form-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        if not self.busy:
+            self.dismiss(None)
+
+    # -------------------------------------------------------------- saving
+
+    def draft(self) -> ProfileDraft | None:
+        """The form as a draft, or None after showing what to fix."""
+        fields = [self._field(name) for name in FIELDS]
+        if not all([field.check() for field in fields if not field.input.disabled]):
+            self._set_status("Fix the highlighted fields.", "-error")
+            return None
+        from pydantic import SecretStr
+
+        from onna_tui.ui.store import ProfileDraft
+
+        secret = self._field("client-secret").value
+        org = self._field("org").value.strip()
+        return ProfileDraft(
+            name=self._field("profile-name").value.strip(),
+            base_url=self._field("base-url").value.strip(),
+            client_id=self._field("client-id").value.strip(),
+            org=org or None,
+            # Secrets are used as given (not stripped); an all-space one is treated as none.
+            secret=SecretStr(secret) if secret.strip() else None,
+            editing=self.editing.name if self.editing else None,
+        )
+
+    def action_save(self) -> None:
+        if self.busy:
+            return
+        draft = self.draft()
+        if draft is not None:
+            self.save(draft)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.query_one("#form-save", Button).disabled = busy
+        self.query_one("#form-cancel", Button).disabled = busy
+
+    @work(exclusive=True, group="profile-save")
+    async def save(self, draft: ProfileDraft) -> None:
+        store = self.onna.store
+        if store is None:
+            return
+        self._set_busy(True)
+        if draft.secret is not None:
+            self._set_status(f"Verifying the credentials with {draft.base_url}…", "-busy")
+        else:
+            self._set_status("Saving…", "-busy")
+        try:
+            saved = await store.save(draft, self.onna.verifier(draft.base_url))
+        except Exception as exc:
+            from onna_tui.ui.errors import describe
+
+            title, message = describe(exc, "save the profile")
+            kept = " Nothing was saved; the stored secret is unchanged." if self.editing else (
+                " Nothing was saved."
+            )
+            self._set_status(Text.assemble((title, "bold"), "\n", message, kept), "-error")
+            self.onna.report_error(exc, "save the profile")
+            return
+        finally:
+            self._set_busy(False)
+        verified = "verified with Onna and saved" if draft.secret else "saved"
+        self.notify(
+            f"Profile {saved.name!r} {verified}; the secret is in {saved.secret_location}.",
+            title="Credentials saved",
+        )
+        self.dismiss(saved)

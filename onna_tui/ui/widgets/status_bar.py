@@ -1,0 +1,126 @@
+"""The bar at the top of every screen: where you are, which profile is active, the token's state.
+
+It listens to the app's token signal (fed by TokenManager.subscribe) for
+immediate changes and re-reads the clock once a second for the countdown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import Label
+
+from onna_tui.ui.formatting import URGENCY_CLASSES, format_left, urgency
+
+if TYPE_CHECKING:
+    from onna_tui.ui.app import OnnaApp
+
+
+#: (key, mode, title) of the main screens, in the order the bar lists them.
+SECTIONS = (
+    ("F2", "credentials", "Credentials"),
+    ("F3", "token", "Token"),
+    ("F4", "workspaces", "Workspaces"),
+)
+
+
+class StatusBar(Horizontal):
+    """`` F2 Credentials  F3 Token  F4 Workspaces     sandbox (sandbox)  token 59:59 ⟳ ``
+
+    The section names double as navigation: the keys work everywhere, a click too.
+    """
+
+    DEFAULT_CSS = """
+    StatusBar {
+        dock: top;
+        height: 1;
+        background: $panel;
+    }
+    StatusBar Label { height: 1; padding: 0 1; }
+    StatusBar #status-nav {
+        padding: 0;
+        link-style: none;
+        link-style-hover: bold;
+        link-background-hover: $primary 30%;
+    }
+    StatusBar #status-profile {
+        width: 1fr;
+        text-align: right;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+        color: $text-muted;
+    }
+    StatusBar #status-token.-ok { color: $text-success; }
+    StatusBar #status-token.-warning { color: $text-warning; }
+    StatusBar #status-token.-critical { color: $text-error; text-style: bold; }
+    StatusBar #status-token.-expired { color: $text-error; }
+    StatusBar #status-token.-none { color: $text-muted; }
+    """
+
+    def __init__(self, section: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.section = section
+
+    @property
+    def onna(self) -> OnnaApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._nav(), id="status-nav")
+        yield Label("", id="status-profile")
+        yield Label("", id="status-token")
+
+    def on_mount(self) -> None:
+        self.onna.token_signal.subscribe(self, lambda _token: self.refresh_state())
+        self.onna.session_signal.subscribe(self, lambda _session: self.refresh_state())
+        self.set_interval(1, self.refresh_state)
+        self.refresh_state()
+
+    def _nav(self) -> Content:
+        parts = []
+        for key, mode, title in SECTIONS:
+            current = "reverse bold" if title == self.section else "not bold"
+            parts.append(
+                f"[{current} @click=app.show('{mode}')][b]{key}[/b] {title} [/]"
+            )
+        return Content.from_markup(" ".join(parts))
+
+    @property
+    def profile_text(self) -> str:
+        return str(self.query_one("#status-profile", Label).content)
+
+    @property
+    def token_text(self) -> str:
+        return str(self.query_one("#status-token", Label).content)
+
+    def refresh_state(self) -> None:
+        """Re-read the session and the clock (called every second and on every change)."""
+        app = self.onna
+        session = app.session
+        profile = self.query_one("#status-profile", Label)
+        token_label = self.query_one("#status-token", Label)
+        if session is None:
+            profile.update(app.status_hint)
+            token_text, state = "no token", "-none"
+        else:
+            label = f" ({session.label})" if session.label else ""
+            org = f" · {session.resolved.org}" if session.resolved.org else ""
+            profile.update(f"{session.name}{label}{org}")
+            tokens = session.tokens
+            token = tokens.current if tokens is not None else None
+            if tokens is None:
+                token_text, state = "no secret", "-none"
+            elif token is None:
+                token_text, state = "no token", "-none"
+            else:
+                left = token.seconds_left(app.clock())
+                state = urgency(left)
+                token_text = "token expired" if left <= 0 else f"token {format_left(left)}"
+            if tokens is not None:
+                token_text += " ⟳ auto" if tokens.renew_early else " (no auto-renew)"
+        token_label.update(token_text)
+        token_label.remove_class(*URGENCY_CLASSES)
+        token_label.add_class(state)

@@ -1,0 +1,42 @@
+"""The seeded stand-in for the sandbox's random values, shared by the snapshot tests."""
+
+from __future__ import annotations
+
+import base64
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TypeVar
+
+#: The start of every secret and token the seeded sandbox hands out.
+SECRET_MARK = "SNAPSECRET"
+SNAPSHOTS = Path(__file__).parent / "__snapshots__"
+
+T = TypeVar("T")
+
+
+class SeededSecrets:
+    """Stands in for the ``secrets`` module inside the sandbox state: same calls, seeded.
+
+    The sandbox takes no random generator of its own, so the snapshot tests swap
+    the module it uses (a test-only seam; see the report to the lead).
+    """
+
+    def __init__(self, seed: int) -> None:
+        self._random = random.Random(seed)
+
+    def token_bytes(self, nbytes: int = 32) -> bytes:
+        return self._random.randbytes(nbytes)
+
+    def token_hex(self, nbytes: int = 32) -> str:
+        return self.token_bytes(nbytes).hex()
+
+    def token_urlsafe(self, nbytes: int = 32) -> str:
+        # Same length as the real thing, marked so a leak is easy to find.
+        filler = base64.urlsafe_b64encode(self.token_bytes(nbytes)).rstrip(b"=").decode()
+        return (SECRET_MARK + filler)[: len(filler)]
+
+    def choice(self, seq: Sequence[T]) -> T:
+        return self._random.choice(seq)
+
+

@@ -1,0 +1,181 @@
+"""SVG snapshots of every screen at 80x24 and 120x40 (pytest-textual-snapshot).
+
+Plain ``def`` tests: snap_compare runs its own event loop. Regenerate with
+``pytest tests/snapshots --snapshot-update`` and look at the SVGs before committing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from onna_tui.ui.widgets.fields import FormField
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+async def settle(pilot: Any, rounds: int = 4) -> None:
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def quiet(pilot: Any) -> None:
+    """Settle, then drop the toasts: their timing is not part of a screen's look."""
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+async def with_token(pilot: Any) -> None:
+    await settle(pilot)
+    await pilot.press("n")
+    await quiet(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_welcome(snap_compare, first_run_app, size) -> None:
+    assert snap_compare(first_run_app(), terminal_size=size, run_before=quiet)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_add_credentials_form(snap_compare, first_run_app, size) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        form = pilot.app.screen
+        values = {"profile-name": "prod", "org": "ACMECORP", "client-id": "3f9c2a71",
+                  "client-secret": "typed-secret-never-shown"}
+        for name, value in values.items():
+            form.query_one(f"#{name}-field", FormField).input.value = value
+        await quiet(pilot)
+
+    assert snap_compare(first_run_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_add_credentials_invalid_secret(snap_compare, sandbox_snapshot_app, size) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("f2")
+        await quiet(pilot)  # before the dialog: a toast under it would not be cleared
+        await pilot.press("e")
+        await settle(pilot)
+        form = pilot.app.screen
+        form.query_one("#client-secret-field", FormField).input.value = "wrong-secret"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+
+    assert snap_compare(sandbox_snapshot_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_credentials(snap_compare, sandbox_snapshot_app, size) -> None:
+    async def run_before(pilot: Any) -> None:
+        await with_token(pilot)
+        await pilot.press("f2")
+        await quiet(pilot)
+
+    assert snap_compare(sandbox_snapshot_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_delete_confirmation(snap_compare, sandbox_snapshot_app, size) -> None:
+    async def run_before(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("f2")
+        await quiet(pilot)  # before the dialog: a toast under it would not be cleared
+        await pilot.press("d")
+        await quiet(pilot)
+
+    assert snap_compare(sandbox_snapshot_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_token(snap_compare, sandbox_snapshot_app, size) -> None:
+    assert snap_compare(sandbox_snapshot_app(), terminal_size=size, run_before=with_token)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_token_no_token_yet(snap_compare, sandbox_snapshot_app, size) -> None:
+    assert snap_compare(sandbox_snapshot_app(), terminal_size=size, run_before=quiet)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_token_under_a_minute_without_auto_renew(
+    snap_compare, sandbox_snapshot_app, snapshot_clock, size
+) -> None:
+    async def run_before(pilot: Any) -> None:
+        await with_token(pilot)
+        await pilot.press("a")
+        snapshot_clock.advance(3599 - 42)
+        pilot.app.screen.query_one("TokenCountdown").tick()
+        pilot.app.screen.query_one("StatusBar").refresh_state()
+        await quiet(pilot)
+
+    assert snap_compare(sandbox_snapshot_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_token_expired(snap_compare, sandbox_snapshot_app, snapshot_clock, size) -> None:
+    async def run_before(pilot: Any) -> None:
+        await with_token(pilot)
+        await pilot.press("a")
+        snapshot_clock.advance(3600)
+        pilot.app.screen.query_one("TokenCountdown").tick()
+        pilot.app.screen.query_one("StatusBar").refresh_state()
+        await quiet(pilot)
+
+    assert snap_compare(sandbox_snapshot_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_token_light_theme(snap_compare, sandbox_snapshot_app, size) -> None:
+    assert snap_compare(
+        sandbox_snapshot_app(theme="textual-light"), terminal_size=size, run_before=with_token
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_workspaces(snap_compare, sandbox_snapshot_app, size) -> None:
+    async def run_before(pilot: Any) -> None:
+        await with_token(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#name-field", FormField).input.value = "Board minutes"
+        screen.query_one("#description-field", FormField).input.value = "Minutes 2026"
+        screen.query_one("#tags-field", FormField).input.value = "board, 2026"
+        await quiet(pilot)
+
+    assert snap_compare(sandbox_snapshot_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_workspaces_created(snap_compare, sandbox_snapshot_app, size) -> None:
+    async def run_before(pilot: Any) -> None:
+        await with_token(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#name-field", FormField).input.value = "Board minutes"
+        await pilot.pause()
+        await pilot.press("enter")
+        await quiet(pilot)
+
+    assert snap_compare(sandbox_snapshot_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_workspaces_blank_name(snap_compare, sandbox_snapshot_app, size) -> None:
+    async def run_before(pilot: Any) -> None:
+        await with_token(pilot)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await quiet(pilot)
+
+    assert snap_compare(sandbox_snapshot_app(), terminal_size=size, run_before=run_before)

@@ -1,0 +1,106 @@
+"""App-wide behaviour: the command palette, the theme toggle, quitting, the launcher's wiring."""
+
+from __future__ import annotations
+
+import pytest
+from textual.command import CommandPalette
+from ui_helpers import settle
+
+from onna_tui.clock import ManualClock
+from onna_tui.config import Profile
+from onna_tui.sandbox.state import SandboxState
+from onna_tui.ui.app import OnnaApp
+from onna_tui.ui.launch import build_settings, run_tui
+from onna_tui.ui.screens.credentials import CredentialsScreen
+from onna_tui.ui.screens.token import TokenScreen
+from onna_tui.ui.screens.workspaces import WorkspacesScreen
+from onna_tui.ui.settings import DARK_THEME, LIGHT_THEME
+from onna_tui.ui.store import ProfileStore
+from onna_tui.ui.widgets.profile_form import ProfileFormScreen
+
+
+async def run_command(pilot, text: str) -> None:
+    """Open the palette, type ``text``, wait for the search, pick the first hit."""
+    await pilot.press("ctrl+p")
+    await settle(pilot, rounds=1)
+    assert isinstance(pilot.app.screen, CommandPalette)
+    await pilot.press(*text)
+    await pilot.pause(0.3)  # the palette searches after a short debounce
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def command_titles(app: OnnaApp) -> list[str]:
+    return [command.title for command in app.get_system_commands(app.screen)]
+
+
+@pytest.mark.parametrize(
+    ("command", "screen"),
+    [("Workspaces", WorkspacesScreen), ("Credentials", CredentialsScreen), ("Token", TokenScreen)],
+)
+async def test_every_screen_is_in_the_palette(app_factory, store, command, screen) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        if screen is TokenScreen:
+            await pilot.press("f4")
+            await settle(pilot)
+        assert command in command_titles(app)
+        await run_command(pilot, command)
+        assert isinstance(app.screen, screen)
+
+
+async def test_switch_profile_from_the_palette(
+    app_factory, store: ProfileStore, sandbox_state: SandboxState,
+    sandbox_asgi_base_url: str, sandbox_clock: ManualClock,
+) -> None:
+    other = sandbox_state.add_client("other-client", "other-secret-value-0987")
+    profile = Profile.new("zeta", other.client_id, sandbox_asgi_base_url, clock=sandbox_clock)
+    store.config.put(profile.changed(sandbox_clock, secret_set_at=sandbox_clock()))
+    store.vault.put_secret(sandbox_asgi_base_url, other.client_id, other.client_secret)
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        titles = command_titles(app)
+        assert "Switch profile: work" in titles and "Switch profile: zeta" in titles
+        await run_command(pilot, "Switch profile: zeta")
+        assert app.session is not None and app.session.name == "zeta"
+
+
+async def test_theme_toggles_between_light_and_dark(app_factory, store) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.theme == DARK_THEME
+        await pilot.press("ctrl+t")
+        assert app.theme == LIGHT_THEME
+        await run_command(pilot, "Toggle light/dark theme")
+        assert app.theme == DARK_THEME
+
+
+async def test_ctrl_q_quits_even_from_a_dialog(app_factory, store) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, ProfileFormScreen)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert not app.is_running
+
+
+def test_sandbox_settings_fit_the_renew_margin_to_a_short_token_ttl() -> None:
+    settings = build_settings(sandbox=True, token_ttl=60)
+    assert settings.launch_sandbox is True
+    assert settings.sandbox_options == {"token_ttl": 60}
+    assert settings.renew_margin == 10
+    assert build_settings(sandbox=True).renew_margin == 60
+    assert build_settings(profile="prod").profile == "prod"
+
+
+def test_token_ttl_without_the_sandbox_is_refused(capsys) -> None:
+    assert run_tui(token_ttl=60) == 2
+    assert "--token-ttl only applies with --sandbox" in capsys.readouterr().err

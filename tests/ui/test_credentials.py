@@ -1,0 +1,251 @@
+"""First run, the credentials dialog (verify-then-save), delete, default, switching profiles."""
+
+from __future__ import annotations
+
+import socket
+
+from pydantic import SecretStr
+from ui_helpers import record_toasts, screen_text, settle
+
+from onna_tui.clock import ManualClock
+from onna_tui.config import Profile
+from onna_tui.models import Credentials
+from onna_tui.sandbox.state import SandboxState
+from onna_tui.ui.screens.credentials import CredentialsScreen
+from onna_tui.ui.screens.token import TokenScreen
+from onna_tui.ui.screens.welcome import WelcomeScreen
+from onna_tui.ui.store import ProfileStore
+from onna_tui.ui.widgets.confirm import ConfirmScreen
+from onna_tui.ui.widgets.fields import FormField
+from onna_tui.ui.widgets.profile_form import ProfileFormScreen
+from onna_tui.ui.widgets.status_bar import StatusBar
+
+
+async def fill_form(pilot, form: ProfileFormScreen, **values: str) -> None:
+    for name, value in values.items():
+        form.query_one(f"#{name.replace('_', '-')}-field", FormField).input.value = value
+    await pilot.pause()
+
+
+async def test_first_run_welcomes_and_explains_the_steps(app_factory, empty_store) -> None:
+    app = app_factory(store=empty_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+        text = screen_text(app)
+        assert "developer role" in text
+        assert "Platform API app" in text
+        assert "Add credentials" in text and "Try the sandbox" in text
+        assert "no profile yet" in app.screen.query_one(StatusBar).profile_text
+
+
+async def test_add_credentials_verifies_then_saves(
+    app_factory, empty_store: ProfileStore, sandbox_credentials: Credentials,
+    sandbox_asgi_base_url: str, sandbox_state: SandboxState,
+) -> None:
+    secret = sandbox_credentials.client_secret.get_secret_value()
+    app = app_factory(store=empty_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        toasts = record_toasts(app)
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ProfileFormScreen)
+        await pilot.press(*"work")  # the name field has the focus
+        await fill_form(pilot, form, org="ACMECORP", base_url=sandbox_asgi_base_url,
+                  client_id=sandbox_credentials.client_id, client_secret=secret)
+        assert secret not in screen_text(app)  # a password field: bullets only
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TokenScreen)
+        profiles = await empty_store.list_profiles()
+        assert [p.name for p in profiles] == ["work"]
+        assert profiles[0].org == "ACMECORP" and profiles[0].secret_set_at is not None
+        stored = empty_store.vault.get_secret(sandbox_asgi_base_url, sandbox_credentials.client_id)
+        assert stored is not None and stored.get_secret_value() == secret
+        assert sandbox_state.stats()["token_exchanges"] == 1  # verified before saving
+        assert "Credentials saved" in toasts.titles()
+        assert app.session is not None and app.session.name == "work"
+        assert secret not in toasts.text()
+        assert secret not in screen_text(app)
+
+
+async def test_a_new_profile_with_a_wrong_secret_is_not_saved(
+    app_factory, empty_store: ProfileStore, sandbox_credentials: Credentials,
+    sandbox_asgi_base_url: str,
+) -> None:
+    app = app_factory(store=empty_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        toasts = record_toasts(app)
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        await fill_form(pilot, form, profile_name="work", base_url=sandbox_asgi_base_url,
+                  client_id=sandbox_credentials.client_id, client_secret="not-the-secret-123")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form  # still open, for another try
+        assert "Onna rejected the client id or client secret" in form.status()
+        assert "Nothing was saved" in form.status()
+        assert toasts.titles() == ["Invalid credentials"]
+        assert await empty_store.list_profiles() == []
+        assert "not-the-secret-123" not in toasts.text() + screen_text(app)
+
+
+async def test_a_wrong_new_secret_keeps_the_old_one(
+    app_factory, store: ProfileStore, sandbox_credentials: Credentials,
+    sandbox_asgi_base_url: str, sandbox_clock: ManualClock,
+) -> None:
+    before = (await store.list_profiles())[0]
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, CredentialsScreen)
+        sandbox_clock.advance(3600)
+        toasts = record_toasts(app)
+        await pilot.press("e")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ProfileFormScreen)
+        await fill_form(pilot, form, client_secret="a-wrong-secret-456")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Invalid credentials" in form.status()
+        assert "the stored secret is unchanged" in form.status()
+        assert "Invalid credentials" in toasts.titles()
+        kept = store.vault.get_secret(sandbox_asgi_base_url, sandbox_credentials.client_id)
+        assert kept == sandbox_credentials.client_secret
+        assert (await store.list_profiles())[0].secret_set_at == before.secret_set_at
+        await pilot.press("escape")
+        assert isinstance(app.screen, CredentialsScreen)
+
+
+async def test_the_credentials_table_shows_where_the_secret_lives_and_its_age(
+    app_factory, store: ProfileStore, sandbox_clock: ManualClock,
+) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        sandbox_clock.advance(3 * 86400)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        text = screen_text(app)
+        for expected in ("work", "ACMECORP", "test-client", "http://127.0.0.1/v1",
+                         "in-memory (this run only)", "3 days ago", "valid 59:59"):
+            assert expected in text, expected
+
+
+async def test_delete_asks_first_and_says_nothing_is_revoked_at_onna(
+    app_factory, store: ProfileStore, sandbox_credentials: Credentials,
+    sandbox_asgi_base_url: str,
+) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "does not revoke the credentials at Onna" in screen_text(app)
+        text = " ".join(str(app.screen.query_one("#confirm-body").content).split())
+        assert "Platform API app" in text and "admin" in text
+        assert "keep working after the role is revoked" in text
+        await pilot.press("escape")
+        await settle(pilot)
+        assert len(await store.list_profiles()) == 1
+
+        toasts = record_toasts(app)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.click("#confirm-yes")
+        await settle(pilot)
+        assert await store.list_profiles() == []
+        assert store.vault.get_secret(sandbox_asgi_base_url, sandbox_credentials.client_id) is None
+        assert "Profile deleted" in toasts.titles()
+        assert app.session is None
+
+
+async def test_set_default_and_switch_profiles(
+    app_factory, store: ProfileStore, sandbox_state: SandboxState,
+    sandbox_asgi_base_url: str, sandbox_clock: ManualClock,
+) -> None:
+    other = sandbox_state.add_client("other-client", "other-secret-value-0987")
+    profile = Profile.new("other", other.client_id, sandbox_asgi_base_url, clock=sandbox_clock)
+    store.config.put(profile.changed(sandbox_clock, secret_set_at=sandbox_clock()))
+    store.vault.put_secret(sandbox_asgi_base_url, other.client_id, other.client_secret)
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.session.name == "work"  # the default
+        await pilot.press("f2")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CredentialsScreen)
+        await pilot.press("down")  # "other" sorts after... no: profiles sort by name
+        assert screen.selected is not None
+        target = screen.selected.name
+        assert target == "work" or target == "other"
+        while screen.selected.name != "other":
+            await pilot.press("up")
+        await pilot.press("s")
+        await settle(pilot)
+        assert store.config.load().default == "other"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.name == "other"
+        assert "other" in app.screen.query_one(StatusBar).profile_text
+
+
+async def test_try_the_sandbox_from_the_welcome_screen(app_factory, empty_store) -> None:
+    app = app_factory(store=empty_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        toasts = record_toasts(app)
+        await pilot.press("t")
+        await settle(pilot, rounds=6)
+        assert isinstance(app.screen, TokenScreen)
+        assert app.session is not None and app.session.name == "sandbox"
+        assert "(sandbox)" in app.screen.query_one(StatusBar).profile_text
+        assert "Sandbox running" in toasts.titles()
+        assert app.store is not empty_store  # the person's store is left alone
+        assert await empty_store.list_profiles() == []
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session.tokens.current is not None
+
+
+async def test_a_server_that_is_down_gives_a_toast_not_a_traceback(
+    app_factory, empty_store: ProfileStore, sandbox_credentials: Credentials,
+    sandbox_clock: ManualClock,
+) -> None:
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}/v1"
+    profile = Profile.new("down", sandbox_credentials.client_id, base_url, clock=sandbox_clock)
+    empty_store.config.put(profile.changed(sandbox_clock, secret_set_at=sandbox_clock()))
+    empty_store.vault.put_secret(base_url, sandbox_credentials.client_id,
+                                 SecretStr(sandbox_credentials.client_secret.get_secret_value()))
+    app = app_factory(store=empty_store, transport=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        toasts = record_toasts(app)
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        errors = toasts.errors()
+        assert errors, toasts.text()
+        assert {t.title for t in errors} == {"Cannot reach the server"}
+        assert any("refused the connection" in t.message for t in errors)
+        assert "Traceback" not in toasts.text()
+        assert sandbox_credentials.client_secret.get_secret_value() not in toasts.text()
+        assert app.is_running and app.return_code is None
+        await pilot.press("f4")
+        await settle(pilot)
+        assert app.is_running

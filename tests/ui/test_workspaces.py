@@ -1,0 +1,180 @@
+"""The Workspaces screen against the in-process sandbox: create, validate, page, details."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable
+from ui_helpers import record_toasts, screen_text, settle
+
+from onna_tui.sandbox.state import SandboxState
+from onna_tui.ui.screens.workspaces import WorkspacesScreen
+from onna_tui.ui.widgets.fields import FormField
+
+
+async def open_workspaces(pilot) -> WorkspacesScreen:
+    await settle(pilot)
+    await pilot.press("f4")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, WorkspacesScreen)
+    return screen
+
+
+def field(screen: WorkspacesScreen, name: str) -> FormField:
+    return screen.query_one(f"#{name}-field", FormField)
+
+
+async def fill(pilot, screen: WorkspacesScreen, **values: str) -> None:
+    """Set fields directly (typing is tested once; pressing every key is slow)."""
+    for name, value in values.items():
+        field(screen, name).input.value = value
+    await pilot.pause()  # let the Changed messages land before the next key
+
+
+async def test_create_a_workspace_shows_its_onna_id_and_refreshes_the_list(
+    app_factory, store, sandbox_state: SandboxState
+) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workspaces(pilot)
+        toasts = record_toasts(app)
+        assert screen.focused is field(screen, "name").input  # AUTO_FOCUS on the first field
+        await pilot.press(*"Foo", "tab", *"Bar", "tab", *"legal, 2026")
+        curl = screen.curl_text
+        assert "curl --request POST 'http://127.0.0.1/v1/workspaces'" in curl
+        assert "--header 'Content-Type: application/json'" in curl
+        assert "--header 'Authorization: Bearer <redacted>'" in curl
+        assert '"name": "Foo"' in curl and '"description": "Bar"' in curl
+        assert '"legal"' in curl and '"2026"' in curl
+
+        await pilot.press("enter")
+        await settle(pilot)
+        created = [w for w in sandbox_state.workspaces() if w.name == "Foo"]
+        assert len(created) == 1
+        onna_id = created[0].onna_id
+        assert created[0].description == "Bar" and created[0].tags == ["legal", "2026"]
+        assert screen.created_id == onna_id
+        assert onna_id in screen_text(app)
+        assert "Workspace created" in toasts.titles()
+        table = screen.query_one("#ws-table", DataTable)
+        assert onna_id in table.rows
+        assert field(screen, "name").value == ""  # ready for the next one
+        await pilot.press("ctrl+o")
+        assert app.clipboard == onna_id
+        await pilot.press("ctrl+y")
+        assert "<redacted>" in app.clipboard
+        token = app.session.tokens.current.access_token.get_secret_value()
+        assert token not in app.clipboard and token not in toasts.text()
+
+
+async def test_a_blank_name_is_refused_before_anything_is_sent(
+    app_factory, store, sandbox_state: SandboxState
+) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_workspaces(pilot)
+        sandbox_state.reset_stats()
+        await fill(pilot, screen, name="   ", description="only a description")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert field(screen, "name").error == "A name is required."
+        assert field(screen, "name").has_class("-invalid")
+        assert sandbox_state.stats()["by_route"].get("POST /v1/workspaces", 0) == 0
+        assert screen.focused is field(screen, "name").input
+        await pilot.press(*"x")  # typing clears the error
+        assert field(screen, "name").error == ""
+
+
+async def test_an_empty_tag_is_refused_locally(app_factory, store) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workspaces(pilot)
+        await fill(pilot, screen, name="Name", tags="a,,b")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "empty" in field(screen, "tags").error
+
+
+async def test_a_server_422_is_shown_on_the_field_it_names(
+    app_factory, store, sandbox_state: SandboxState
+) -> None:
+    sandbox_state.add_fault({
+        "path": "/workspaces", "method": "POST", "status": 422,
+        "body": {"errors": [{
+            "status": "422", "code": "invalid", "title": "Invalid value",
+            "detail": "A workspace with this name already exists.",
+            "source": {"pointer": "/name"},
+        }]},
+    })
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workspaces(pilot)
+        toasts = record_toasts(app)
+        await fill(pilot, screen, name="Contracts review")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert field(screen, "name").error == "A workspace with this name already exists."
+        assert "Rejected by the server" in toasts.titles()
+        assert field(screen, "name").value == "Contracts review"  # kept for correcting
+
+
+async def test_a_post_without_an_answer_is_reported_never_retried(
+    app_factory, store, sandbox_state: SandboxState
+) -> None:
+    sandbox_state.add_fault({"path": "/workspaces", "method": "POST", "drop": "after"})
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workspaces(pilot)
+        toasts = record_toasts(app)
+        await fill(pilot, screen, name="Maybe")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Outcome unknown" in toasts.titles()
+        assert "may have been created" in str(screen.query_one("#ws-result").content)
+        # Created exactly once (dropped after the fact), and not posted again.
+        assert [w.name for w in sandbox_state.workspaces()].count("Maybe") == 1
+        assert sandbox_state.stats()["by_route"]["POST /v1/workspaces"] == 1
+        maybe = next(w for w in sandbox_state.workspaces() if w.name == "Maybe")
+        assert maybe.onna_id in screen.query_one("#ws-table", DataTable).rows  # list refreshed
+
+
+async def test_the_list_pages_lazily_through_the_cursor(
+    app_factory, store, sandbox_state: SandboxState
+) -> None:
+    sandbox_state.page_size = 5
+    for n in range(12):
+        sandbox_state.create_workspace(f"Workspace {n:02d}")
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workspaces(pilot)
+        table = screen.query_one("#ws-table", DataTable)
+        assert table.row_count == 5
+        assert "more on the server" in screen_text(app)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert table.row_count == 10
+        table.focus()
+        table.move_cursor(row=9)  # near the end: the next page comes by itself
+        await settle(pilot)
+        assert table.row_count == 12
+        assert "12 workspaces loaded" in screen_text(app)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert table.row_count == 5
+
+
+async def test_selecting_a_workspace_shows_its_details(
+    app_factory, store, sandbox_state: SandboxState
+) -> None:
+    sandbox_state.create_workspace("First", "the first one", ["a"])
+    second = sandbox_state.create_workspace("Second", "the second one", ["b", "c"])
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workspaces(pilot)
+        table = screen.query_one("#ws-table", DataTable)
+        table.focus()
+        await pilot.press("down")
+        await settle(pilot)
+        assert screen.selected_id == second.onna_id
+        text = screen_text(app)
+        assert "the second one" in text and "b, c" in text
+        assert sandbox_state.stats()["by_route"]["GET /v1/workspaces/{onna_id}"] >= 1
