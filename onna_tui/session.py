@@ -32,14 +32,11 @@ TokenState = Literal["valid", "expiring", "expired", "none"]
 
 def token_cache_for(resolved: ResolvedProfile, vault: Vault | None = None) -> TokenCache:
     """Where a run keeps its token: the vault, or memory for environment credentials."""
-    if resolved.secret_source == "environment":
-        # Never touch the keyring for credentials that were only lent to this process.
-        return MemoryTokenCache()
-    if vault is None:
+    if vault is None and resolved.secret_source != "environment":
         from onna_tui.vault import Vault
 
         vault = Vault()
-    return resolved.token_cache(vault)
+    return resolved.token_cache(vault) if vault is not None else MemoryTokenCache()
 
 
 def open_client(

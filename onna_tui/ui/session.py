@@ -63,14 +63,13 @@ async def open_session(
     transport: Any = None,
 ) -> Session:
     """Resolve ``name`` (or the default profile) and build its client."""
-    from onna_tui.service.client import OnnaClient
+    from onna_tui.session import open_client
 
     resolved = await store.resolve(name)
-    client = OnnaClient(
-        resolved.base_url,
-        resolved.credentials,
+    client = open_client(
+        resolved,
         transport=transport,
-        token_cache=store.token_cache(resolved) if resolved.credentials is not None else None,
+        vault=store.vault,
         clock=settings.clock,
         margin=settings.renew_margin,
         renew_early=renew_early,

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from onna_tui.config import ConfigStore, Profile
     from onna_tui.models import AccessToken, Credentials
     from onna_tui.profiles import ResolvedProfile
-    from onna_tui.service.cache import TokenCache
     from onna_tui.vault import Vault
 
 Verify = Callable[["Credentials"], Awaitable[object]]
@@ -116,9 +115,6 @@ class ProfileStore:
         return await aresolve_profile(
             self.config, self.vault, name, self.base_url_override, env=self._env()
         )
-
-    def token_cache(self, resolved: ResolvedProfile) -> TokenCache:
-        return resolved.token_cache(self.vault)
 
     async def cached_token(self, profile: ProfileInfo) -> AccessToken | None:
         """A profile's cached token, for the credentials table (None when none or unreadable)."""
