@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from pydantic import SecretStr
+from sandbox_admin import Admin
 from starlette.applications import Starlette
 
 from onna_tui.clock import ManualClock
@@ -90,3 +91,11 @@ def sandbox_server(
     """
     _sandbox_server_session.replace_state(sandbox_state)
     return _sandbox_server_session
+
+
+@pytest.fixture
+def admin(sandbox_server: SandboxServer) -> Iterator[Admin]:
+    """The sandbox's admin surface over HTTP: faults, expiry, counters."""
+    api = Admin(sandbox_server.root_url)
+    yield api
+    api.close()

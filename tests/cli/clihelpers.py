@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+from sandbox_admin import Admin as Admin  # re-exported for the CLI tests
 
 from onna_tui.models import Credentials
 from onna_tui.sandbox.server import SandboxServer
@@ -39,32 +39,6 @@ class Result:
 
     def json(self) -> Any:
         return json.loads(self.stdout)
-
-
-class Admin:
-    """The sandbox's admin surface (/_sandbox/), over HTTP like any client."""
-
-    def __init__(self, root_url: str) -> None:
-        self._http = httpx.Client(base_url=f"{root_url}/_sandbox", timeout=10)
-
-    def fault(self, **spec: Any) -> None:
-        self._http.post("/faults", json=spec).raise_for_status()
-
-    def expire_tokens(self) -> None:
-        self._http.post("/expire-tokens").raise_for_status()
-
-    def stats(self) -> dict[str, Any]:
-        response = self._http.get("/stats")
-        response.raise_for_status()
-        data: dict[str, Any] = response.json()
-        return data
-
-    @property
-    def exchanges(self) -> int:
-        return int(self.stats()["token_exchanges"])
-
-    def close(self) -> None:
-        self._http.close()
 
 
 def free_port() -> int:

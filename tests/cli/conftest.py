@@ -10,7 +10,6 @@ sets it. The helpers live in ``clihelpers.py``.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +19,7 @@ if str(HERE) not in sys.path:
     # The tests import clihelpers and filekeyring (to read what a subprocess stored).
     sys.path.insert(0, str(HERE))
 
-from clihelpers import Admin, Cli, free_port  # noqa: E402
+from clihelpers import Cli, free_port  # noqa: E402
 
 from onna_tui.models import Credentials  # noqa: E402
 from onna_tui.sandbox.server import SandboxServer  # noqa: E402
@@ -30,13 +29,6 @@ from onna_tui.sandbox.server import SandboxServer  # noqa: E402
 def cli(tmp_path: Path, sandbox_server: SandboxServer, sandbox_credentials: Credentials) -> Cli:
     """Runs onna-tui against ``sandbox_server``; nothing stored yet."""
     return Cli(tmp_path, sandbox_server, sandbox_credentials)
-
-
-@pytest.fixture
-def admin(sandbox_server: SandboxServer) -> Iterator[Admin]:
-    api = Admin(sandbox_server.root_url)
-    yield api
-    api.close()
 
 
 @pytest.fixture

@@ -5,44 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 
 from onna_tui.clock import ManualClock
 from onna_tui.models import Credentials
 from onna_tui.service.client import OnnaClient
-
-
-class Admin:
-    """The sandbox's test-only admin surface (/_sandbox/), over HTTP like any client."""
-
-    def __init__(self, root_url: str) -> None:
-        self._http = httpx.Client(base_url=f"{root_url}/_sandbox", timeout=10)
-
-    def fault(self, **spec: Any) -> None:
-        self._http.post("/faults", json=spec).raise_for_status()
-
-    def expire_tokens(self) -> None:
-        self._http.post("/expire-tokens").raise_for_status()
-
-    def stats(self) -> dict[str, Any]:
-        response = self._http.get("/stats")
-        response.raise_for_status()
-        return response.json()
-
-    @property
-    def exchanges(self) -> int:
-        return int(self.stats()["token_exchanges"])
-
-    def close(self) -> None:
-        self._http.close()
-
-
-@pytest.fixture
-def admin(sandbox_server: Any) -> Any:
-    api = Admin(sandbox_server.root_url)
-    yield api
-    api.close()
 
 
 class SleepRecorder:
