@@ -24,6 +24,7 @@ from typing import Any
 
 from onna_tui import __version__
 from onna_tui.commands.errors import RefuseSecretArgument, UsageError, redact
+from onna_tui.sandbox.cli import positive_int
 
 EXIT_OK = 0
 EXIT_API = 1
@@ -38,16 +39,6 @@ _GLOBAL_HELP = {
     "(default: the profile's, or ONNA_BASE_URL)",
     "verbose": "add HTTP status codes and request ids to errors (tracebacks for bugs)",
 }
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
@@ -163,7 +154,7 @@ def _add_workspace_parsers(sub: argparse._SubParsersAction[argparse.ArgumentPars
     _add_json(create, '{"onna_id": ...}')
 
     list_ = _leaf(actions, "list", "list workspaces (onna_id and name)")
-    list_.add_argument("--limit", type=_positive_int, metavar="N", help="stop after N workspaces")
+    list_.add_argument("--limit", type=positive_int, metavar="N", help="stop after N workspaces")
     _add_json(list_, "the workspaces")
 
     show = _leaf(actions, "show", "show one workspace")
@@ -192,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tui.add_argument(
         "--token-ttl",
-        type=_positive_int,
+        type=positive_int,
         metavar="SECONDS",
         help="with --sandbox: lifetime of the sandbox's tokens (to watch expiry quickly)",
     )

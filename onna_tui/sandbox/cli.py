@@ -50,14 +50,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--token-ttl",
-        type=_positive_int,
+        type=positive_int,
         default=3599,
         metavar="SECONDS",
         help="lifetime of issued tokens (default: 3599, as Onna)",
     )
     parser.add_argument(
         "--page-size",
-        type=_positive_int,
+        type=positive_int,
         default=50,
         metavar="N",
         help="workspaces per page of GET /workspaces (default: 50)",
@@ -78,7 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
