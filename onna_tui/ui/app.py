@@ -388,9 +388,9 @@ class OnnaApp(App[int]):
         token = tokens.current
         if token is None:
             return  # forgotten on purpose: do not bring it back unasked
-        now = self.clock()
-        if token.is_usable(now, tokens.margin):
+        if tokens.usable(token):
             return
+        now = self.clock()
         if self._renew_retry_at is not None and now < self._renew_retry_at:
             return
         self._renewing = True
