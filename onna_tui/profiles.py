@@ -33,7 +33,7 @@ from onna_tui.config import (
     normalize_base_url,
     profile_not_found,
 )
-from onna_tui.models import Credentials
+from onna_tui.models import AccessToken, Credentials
 from onna_tui.service.cache import MemoryTokenCache, TokenCache
 from onna_tui.vault import BackendInfo, Vault, VaultError, VaultTokenCache
 
@@ -303,8 +303,7 @@ async def save_profile_secret(
         raise ConfigError("The client secret is empty: paste the whole secret and try again.")
     config = store.load()  # a broken config file stops us before any network call
     credentials = Credentials(client_id=profile.client_id, client_secret=secret)
-    if verify is not None:
-        await verify(credentials)
+    proof = await verify(credentials) if verify is not None else None
     scoped = vault.allowing_insecure(
         vault.allow_insecure or profile.insecure_storage or config.allow_insecure_storage
     )
@@ -318,6 +317,15 @@ async def save_profile_secret(
         else:
             await scoped.adelete_secret(profile.base_url, profile.client_id)
         raise
+    # The verifying exchange produced a token: keep it, so the next call does not mint
+    # again. An unverified new secret may be new credentials: an old token must go.
+    try:
+        if isinstance(proof, AccessToken):
+            await scoped.aput_token(profile.base_url, profile.client_id, proof)
+        else:
+            await scoped.adelete_token(profile.base_url, profile.client_id)
+    except VaultError:
+        pass  # the secret is saved; the token manager reports cache trouble when it meets it
     return saved
 
 

@@ -42,7 +42,7 @@ from onna_tui.profiles import ENV_BASE_URL, remove_profile, save_profile_secret
 from onna_tui.service.auth import exchange_credentials
 from onna_tui.service.http import make_http_client, normalize_base_url
 from onna_tui.session import token_state
-from onna_tui.vault import Vault, VaultError, VaultTokenCache
+from onna_tui.vault import Vault, VaultError
 
 
 def _scoped_vault(ctx: Context, config: Config, profile: Profile) -> Vault:
@@ -77,16 +77,6 @@ async def _averify_and_save(
             ctx.store, ctx.vault, profile, secret, check if verify else None, clock=ctx.clock
         )
     token = minted[0] if minted else None
-    vault = _scoped_vault(ctx, ctx.store.load(), saved)
-    cache = VaultTokenCache(vault, saved.base_url, saved.client_id)
-    try:
-        if token is not None:
-            await cache.store(token)
-        else:
-            # An unverified new secret may belong to new credentials: an old token must go.
-            await cache.clear()
-    except VaultError as exc:
-        note(f"The secret is saved, but the access token cache could not be updated: {exc}")
     return saved, token
 
 

@@ -278,6 +278,21 @@ async def test_save_verifies_first_then_stores(
     assert dict_vault.get_secret(PROD, "cid") == SecretStr(SECRET)
 
 
+async def test_the_verifying_token_is_cached_and_an_unverified_secret_drops_it(
+    store: ConfigStore, dict_vault: Vault, clock: ManualClock
+) -> None:
+    profile = Profile.new("prod", "cid", clock=clock)
+    proof = make_token(clock)
+
+    async def verify(credentials: Credentials) -> object:
+        return proof
+
+    await save_profile_secret(store, dict_vault, profile, SecretStr(SECRET), verify, clock=clock)
+    assert dict_vault.get_token(PROD, "cid") == proof  # the next call needs no exchange
+    await save_profile_secret(store, dict_vault, profile, SecretStr("new-one"), None, clock=clock)
+    assert dict_vault.get_token(PROD, "cid") is None  # may be other credentials now
+
+
 async def test_failed_verification_changes_nothing(
     store: ConfigStore, dict_keyring: DictKeyring, dict_vault: Vault, clock: ManualClock
 ) -> None:
