@@ -21,6 +21,7 @@ CORE_MODULES = [
     "onna_tui.profiles",
     "onna_tui.cli",
     "onna_tui.session",
+    "onna_tui.locking",
     "onna_tui.commands.profile",
     "onna_tui.commands.auth",
     "onna_tui.commands.workspace",
