@@ -45,10 +45,12 @@ from pydantic import (
 
 from onna_tui.clock import Clock, system_clock
 from onna_tui.service.errors import ConfigurationError
+from onna_tui.service.urls import DEFAULT_BASE_URL as DEFAULT_BASE_URL
+from onna_tui.service.urls import normalize_base_url as service_policy
 
 APP_NAME = "onna-tui"
 CONFIG_FILENAME = "config.toml"
-DEFAULT_BASE_URL = "https://api.onna.com/v1"
+
 #: Overrides the directory holding config.toml.
 ENV_CONFIG_DIR = "ONNA_TUI_CONFIG_DIR"
 
@@ -100,8 +102,6 @@ def normalize_base_url(url: str) -> str:
     """Check an API base URL with the service layer's policy (https, or plain http to
     loopback only; no user info) and drop trailing slashes, so one API has one spelling.
     Raises ValueError, as pydantic validators expect."""
-    from onna_tui.service.http import normalize_base_url as service_policy
-
     try:
         return service_policy(url)
     except ConfigurationError as exc:

@@ -40,7 +40,8 @@ from onna_tui.config import (
 from onna_tui.models import AccessToken, Credentials
 from onna_tui.profiles import ENV_BASE_URL, remove_profile, save_profile_secret
 from onna_tui.service.auth import exchange_credentials
-from onna_tui.service.http import make_http_client, normalize_base_url
+from onna_tui.service.http import make_http_client
+from onna_tui.service.urls import normalize_base_url
 from onna_tui.session import token_state
 from onna_tui.vault import Vault, VaultError
 

@@ -37,12 +37,12 @@ from onna_tui.service.cache import TokenCache
 from onna_tui.service.errors import BadResponse, ConfigurationError, PaginationError, Unauthorized
 from onna_tui.service.http import (
     make_http_client,
-    normalize_base_url,
     parse_model,
     parse_retry_after,
     response_error,
     transport_error,
 )
+from onna_tui.service.urls import normalize_base_url
 
 #: How long one automatic GET retry may wait; a longer Retry-After is reported instead.
 MAX_RETRY_WAIT = 10.0

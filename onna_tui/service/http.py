@@ -4,7 +4,6 @@ turning responses and transport failures into ``OnnaError``s with actionable tex
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import math
 import ssl
@@ -20,7 +19,6 @@ from onna_tui.clock import Clock, system_clock
 from onna_tui.models import FastApiValidationError, JsonApiErrors, OAuthError
 from onna_tui.service.errors import (
     BadResponse,
-    ConfigurationError,
     FieldError,
     Forbidden,
     InvalidCredentials,
@@ -34,7 +32,6 @@ from onna_tui.service.errors import (
     ValidationFailed,
 )
 
-DEFAULT_BASE_URL = "https://api.onna.com/v1"
 USER_AGENT = f"onna-tui/{__version__}"
 #: Connect fast or fail; allow the server a while to answer.
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
@@ -43,52 +40,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
 MAX_RETRY_AFTER = 86400.0
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-def is_loopback_host(host: str) -> bool:
-    if host.lower() in {"localhost", "localhost.localdomain"}:
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def normalize_base_url(url: str) -> str:
-    """Check a base URL and return it without a trailing slash.
-
-    Plain http is refused unless the host is loopback (the sandbox): a bearer
-    token and a client secret must never cross a network in clear text.
-    """
-    raw = url.strip()
-    parts = urlsplit(raw)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise ConfigurationError(
-            f"The base URL {raw!r} is not an http(s) URL. Use something like {DEFAULT_BASE_URL}."
-        )
-    if parts.username is not None or parts.password is not None:
-        raise ConfigurationError(
-            "The base URL contains a user name or password; give just the API root, "
-            f"like {DEFAULT_BASE_URL} (credentials belong in the profile)."
-        )
-    try:
-        parts.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError:
-        raise ConfigurationError(
-            f"The base URL {raw} has an invalid port. Use something like {DEFAULT_BASE_URL}."
-        ) from None
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise ConfigurationError(
-            f"The base URL {raw} uses plain http to a host that is not this machine; "
-            "credentials and tokens would travel unencrypted. Use https:// (plain http is "
-            "only allowed for loopback addresses such as the sandbox)."
-        )
-    if parts.query or parts.fragment:
-        raise ConfigurationError(
-            f"The base URL {raw} has a query or fragment; give just the API root, "
-            f"like {DEFAULT_BASE_URL}."
-        )
-    return raw.rstrip("/")
 
 
 def make_http_client(

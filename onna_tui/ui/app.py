@@ -267,7 +267,8 @@ class OnnaApp(App[int]):
 
         async def verify(credentials: Any) -> object:
             from onna_tui.service.auth import exchange_credentials
-            from onna_tui.service.http import make_http_client, normalize_base_url
+            from onna_tui.service.http import make_http_client
+            from onna_tui.service.urls import normalize_base_url
 
             url = normalize_base_url(base_url)
             async with make_http_client(self.transport) as http:

@@ -53,7 +53,7 @@ class BaseUrl(Validator):
 
     def validate(self, value: str) -> ValidationResult:
         from onna_tui.service.errors import ConfigurationError
-        from onna_tui.service.http import normalize_base_url
+        from onna_tui.service.urls import normalize_base_url
 
         try:
             normalize_base_url(value)

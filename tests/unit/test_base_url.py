@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from onna_tui.service.errors import ConfigurationError
-from onna_tui.service.http import normalize_base_url
+from onna_tui.service.urls import normalize_base_url
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
+from onna_tui.service.urls import DEFAULT_BASE_URL
 from onna_tui.ui.validators import BaseUrl, ClientId, NotBlank, Organisation, ProfileName
 from onna_tui.ui.widgets.fields import FormField
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from onna_tui.ui.app import OnnaApp
     from onna_tui.ui.store import ProfileDraft, ProfileInfo
 
-DEFAULT_BASE_URL = "https://api.onna.com/v1"
 FIELDS = ("profile-name", "org", "base-url", "client-id", "client-secret")
 
 
@@ -60,10 +60,17 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
     ProfileFormScreen.-short #form-buttons Button { border: none; height: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="profile-form.cancel",
-                tooltip="Close without saving."),
-        Binding("ctrl+s", "save", "Verify and save", id="profile-form.save", priority=True,
-                tooltip="Exchange the credentials for a token; store them only if that works."),
+        Binding(
+            "escape", "cancel", "Cancel", id="profile-form.cancel", tooltip="Close without saving."
+        ),
+        Binding(
+            "ctrl+s",
+            "save",
+            "Verify and save",
+            id="profile-form.save",
+            priority=True,
+            tooltip="Exchange the credentials for a token; store them only if that works.",
+        ),
     ]
     AUTO_FOCUS = "Input:enabled"
 
@@ -88,30 +95,39 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
             )
             with VerticalScroll(id="form-scroll"):
                 yield FormField(
-                    "Profile name", field_id="profile-name",
+                    "Profile name",
+                    field_id="profile-name",
                     value=editing.name if editing else "",
-                    placeholder="e.g. prod", validators=[ProfileName()],
+                    placeholder="e.g. prod",
+                    validators=[ProfileName()],
                     disabled=editing is not None,
                 )
                 yield FormField(
                     "Organisation (optional: the ORG in enterprise.onna.com/ORG)",
-                    field_id="org", value=(editing.org or "") if editing else "",
-                    placeholder="e.g. ACMECORP", validators=[Organisation()],
+                    field_id="org",
+                    value=(editing.org or "") if editing else "",
+                    placeholder="e.g. ACMECORP",
+                    validators=[Organisation()],
                 )
                 yield FormField(
-                    "Base URL", field_id="base-url",
+                    "Base URL",
+                    field_id="base-url",
                     value=editing.base_url if editing else DEFAULT_BASE_URL,
                     validators=[BaseUrl()],
                 )
                 yield FormField(
-                    "Client id", field_id="client-id",
+                    "Client id",
+                    field_id="client-id",
                     value=editing.client_id if editing else "",
                     validators=[ClientId()],
                 )
                 yield FormField(
-                    "Client secret", field_id="client-secret", password=True,
+                    "Client secret",
+                    field_id="client-secret",
+                    password=True,
                     placeholder=(
-                        "leave empty to keep the stored secret" if editing
+                        "leave empty to keep the stored secret"
+                        if editing
                         else "paste the secret (shown once in Onna)"
                     ),
                     validators=[] if editing else [NotBlank("The client secret")],
@@ -211,8 +227,10 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
             from onna_tui.ui.errors import describe
 
             title, message = describe(exc, "save the profile")
-            kept = " Nothing was saved; the stored secret is unchanged." if self.editing else (
-                " Nothing was saved."
+            kept = (
+                " Nothing was saved; the stored secret is unchanged."
+                if self.editing
+                else (" Nothing was saved.")
             )
             self._set_status(Text.assemble((title, "bold"), "\n", message, kept), "-error")
             self.onna.report_error(exc, "save the profile")
