@@ -24,6 +24,8 @@ from pydantic import (
 DOCUMENTED_TOKEN_LIFETIME = 3599
 #: A lifetime above this is not believed (see AccessToken.from_response).
 MAX_BELIEVED_LIFETIME = 24 * 3600
+#: Renew a token this many seconds before it expires (capped at half its lifetime).
+DEFAULT_RENEWAL_MARGIN = 60.0
 #: The spec's maxItems for workspace tags.
 MAX_TAGS = 10000
 
@@ -233,6 +235,15 @@ class AccessToken(BaseModel):
     def is_usable(self, now: datetime, margin: float = 0.0) -> bool:
         """True while more than ``margin`` seconds are left."""
         return (self.expires_at - now).total_seconds() > margin
+
+    def renewal_margin(self, margin: float) -> float:
+        """``margin``, but never more than half this token's lifetime: a token shorter
+        than the margin is still used instead of re-minted on every call."""
+        return min(margin, self.expires_in / 2)
+
+    def is_fresh(self, now: datetime, margin: float = DEFAULT_RENEWAL_MARGIN) -> bool:
+        """True while it has more than its renewal margin left (reuse it; do not mint)."""
+        return self.is_usable(now, self.renewal_margin(margin))
 
     @property
     def fingerprint(self) -> str:

@@ -14,17 +14,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-import httpx
-
 from onna_tui.clock import Clock, system_clock
+from onna_tui.models import DEFAULT_RENEWAL_MARGIN as DEFAULT_MARGIN
 from onna_tui.models import AccessToken, CurrentUser
-from onna_tui.service.auth import DEFAULT_MARGIN
 from onna_tui.service.cache import MemoryTokenCache, TokenCache
-from onna_tui.service.client import OnnaClient
-from onna_tui.service.http import parse_model, response_error, transport_error
 
 if TYPE_CHECKING:
+    # httpx and the client load only when a command really talks to the API, so a
+    # cached `onna-tui token` answers without importing them.
+    import httpx
+
     from onna_tui.profiles import ResolvedProfile
+    from onna_tui.service.client import OnnaClient
     from onna_tui.vault import Vault
 
 TokenState = Literal["valid", "expiring", "expired", "none"]
@@ -56,6 +57,8 @@ def open_client(
     no secret, ``client.tokens`` is None and authenticated calls raise a
     ConfigurationError that says how to add one.
     """
+    from onna_tui.service.client import OnnaClient
+
     cache = token_cache_for(resolved, vault) if resolved.credentials is not None else None
     return OnnaClient(
         resolved.base_url,
@@ -77,7 +80,7 @@ def token_state(
         return "none"
     if token.is_expired(now):
         return "expired"
-    if not token.is_usable(now, margin):
+    if not token.is_fresh(now, margin):
         return "expiring"
     return "valid"
 
@@ -88,6 +91,10 @@ async def current_user_with(client: OnnaClient, token: AccessToken) -> CurrentUs
     For status displays, which must not create a token as a side effect. A
     refused token raises InvalidCredentials; network trouble a NetworkError.
     """
+    import httpx
+
+    from onna_tui.service.http import parse_model, response_error, transport_error
+
     url = f"{client.base_url}/oauth/user"
     action = "read the current user"
     try:

@@ -22,22 +22,38 @@ from onna_tui.commands.common import (
     out,
 )
 from onna_tui.commands.errors import remember_secret
+from onna_tui.models import DEFAULT_RENEWAL_MARGIN as DEFAULT_MARGIN
 from onna_tui.models import AccessToken, CurrentUser
 from onna_tui.profiles import ENV_CLIENT_SECRET, ResolvedProfile
-from onna_tui.service.auth import DEFAULT_MARGIN
 from onna_tui.service.errors import OnnaError
-from onna_tui.service.http import make_http_client
 from onna_tui.session import current_user_with, open_client, token_cache_for, token_state
 from onna_tui.vault import VaultError
 
 
+async def _fresh_cached_token(ctx: Context) -> AccessToken | None:
+    """A cached token that needs no renewal, read without loading the HTTP stack."""
+    resolved = await ctx.resolve()
+    if resolved.credentials is None:
+        return None
+    try:
+        cached = await token_cache_for(resolved, ctx.vault).load()
+    except VaultError:
+        return None  # the full path below reports keyring trouble properly
+    return cached if cached is not None and cached.is_fresh(ctx.clock()) else None
+
+
 async def token(ctx: Context) -> int:
-    async with connect(ctx) as client:
-        manager = client.require_tokens()
-        access = await manager.get()
-        remember_secret(access.access_token)
-        if manager.cache_problem:
-            note(f"The token works but could not be cached for next time: {manager.cache_problem}")
+    access = await _fresh_cached_token(ctx)
+    if access is None:
+        async with connect(ctx) as client:
+            manager = client.require_tokens()
+            access = await manager.get()
+            if manager.cache_problem:
+                note(
+                    "The token works but could not be cached for next time: "
+                    f"{manager.cache_problem}"
+                )
+    remember_secret(access.access_token)
     if ctx.as_json:
         emit_json(
             {
@@ -102,6 +118,8 @@ async def status(ctx: Context) -> int:
         "user_problem": None,
         "check": None,
     }
+    from onna_tui.service.http import make_http_client
+
     async with make_http_client() as http:
         client = open_client(resolved, http=http, clock=ctx.clock, vault=ctx.vault)
         access: AccessToken | None = None

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
@@ -25,10 +25,11 @@ from onna_tui.clock import Clock, system_clock
 from onna_tui.commands.errors import UsageError, redact, remember_secret
 from onna_tui.config import ConfigStore
 from onna_tui.profiles import ResolvedProfile, aresolve_profile
-from onna_tui.service.client import OnnaClient
-from onna_tui.service.http import make_http_client
 from onna_tui.session import open_client
 from onna_tui.vault import Vault
+
+if TYPE_CHECKING:
+    from onna_tui.service.client import OnnaClient
 
 
 @dataclass
@@ -79,6 +80,8 @@ async def connect(ctx: Context) -> AsyncIterator[OnnaClient]:
 
     Raises the ConfigError that says how to store a secret when there is none.
     """
+    from onna_tui.service.http import make_http_client
+
     resolved = await ctx.resolve()
     resolved.require_credentials()
     async with make_http_client() as http:

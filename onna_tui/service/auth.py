@@ -25,6 +25,7 @@ import httpx
 
 from onna_tui.clock import Clock, system_clock
 from onna_tui.models import (
+    DEFAULT_RENEWAL_MARGIN,
     DOCUMENTED_TOKEN_LIFETIME,
     MAX_BELIEVED_LIFETIME,
     AccessToken,
@@ -37,7 +38,7 @@ from onna_tui.service.http import parse_model, token_endpoint_error, transport_e
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MARGIN = 60.0
+DEFAULT_MARGIN = DEFAULT_RENEWAL_MARGIN
 
 _TOKEN_CHARS = re.compile(r"[\x21-\x7e]+")
 
@@ -148,13 +149,9 @@ class TokenManager:
     def effective_margin(self) -> float:
         return self.margin if self.renew_early else 0.0
 
-    def margin_for(self, token: AccessToken) -> float:
-        """The renewal margin for ``token``: never more than half its lifetime, so a
-        token shorter than the margin is still used instead of re-minted on every call."""
-        return min(self.effective_margin, token.expires_in / 2)
-
     def usable(self, token: AccessToken | None) -> bool:
-        return token is not None and token.is_usable(self.clock(), self.margin_for(token))
+        """The token has more than its renewal margin left (see AccessToken.is_fresh)."""
+        return token is not None and token.is_fresh(self.clock(), self.effective_margin)
 
     def needs_renewal(self) -> bool:
         return not self.usable(self._token)

@@ -235,3 +235,23 @@ def test_processes_starting_together_share_one_exchange(cli: Cli, admin: Admin) 
     assert [proc.returncode for proc in procs] == [0, 0, 0, 0], outputs
     assert len({out for out, _ in outputs}) == 1
     assert admin.exchanges == 1
+
+
+def test_a_cached_token_is_printed_without_loading_the_http_stack(cli: Cli, admin: Admin) -> None:
+    """Scripts call `$(onna-tui token)` before every request: the cache-hit path stays light."""
+    assert cli.add_profile("sb").returncode == 0
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "onna_tui", "token"],
+        env=cli.full_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines()}
+    assert "httpx" not in imported
+    assert "onna_tui.service.client" not in imported
+    assert admin.exchanges == 1  # the one from `profile add`'s verification
