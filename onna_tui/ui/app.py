@@ -23,6 +23,7 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.signal import Signal
 from textual.widgets import Label
+from textual.worker import Worker
 
 from onna_tui.ui.errors import describe
 from onna_tui.ui.formatting import local_time
@@ -125,6 +126,10 @@ class OnnaApp(App[int]):
         self._unsubscribe: Any = None
         self._renewing = False
         self._renew_retry_at: datetime | None = None
+        #: Replaced sessions whose client closes once their writes are done.
+        self._retired: list[Session] = []
+        #: The "Try the sandbox" worker, while it runs (a second press is ignored).
+        self._sandbox_worker: Worker[None] | None = None
         if not settings.animations:
             self.animation_level = "none"
 
@@ -175,6 +180,9 @@ class OnnaApp(App[int]):
         session, self.session = self.session, None
         if session is not None:
             await session.aclose()
+        closing, self._retired = self._retired, []
+        for old in closing:
+            await old.aclose()
         if self.sandbox is not None:
             await asyncio.to_thread(self.sandbox.stop)
 
@@ -228,11 +236,31 @@ class OnnaApp(App[int]):
         self._renew_retry_at = None
         if session is not None and session.tokens is not None:
             self._unsubscribe = session.tokens.subscribe(self._token_listener)
+        if old is not None and old is not session:
+            # The old profile's token work is moot now; the screens cancel their own
+            # reads when they hear of the new session (just below).
+            self.workers.cancel_group(self, "mint")
+            self.workers.cancel_group(self, "renew")
         self.session_signal.publish(session)
         if old is not None and old is not session:
-            await old.aclose()
+            if old.is_writing:
+                # A POST in flight (a workspace being created) is never cut off:
+                # the old client closes once it has its answer.
+                self._retired.append(old)
+                self._close_when_idle(old)
+            else:
+                await old.aclose()
         if session is not None and session.tokens is not None:
             await session.tokens.peek_cached()
+
+    @work(group="session-close")
+    async def _close_when_idle(self, old: Session) -> None:
+        try:
+            await old.aclose_when_idle()
+        except Exception:
+            pass  # closing a client that is gone anyway: nothing to tell
+        # (Cancelled at exit, it stays listed: on_unmount closes it.)
+        self._retired = [other for other in self._retired if other is not old]
 
     @work(exclusive=True, group="session")
     async def activate_profile(self, name: str) -> None:
@@ -278,9 +306,18 @@ class OnnaApp(App[int]):
 
     # --------------------------------------------------------------- sandbox
 
+    def try_sandbox(self) -> None:
+        """The welcome screen's "Try the sandbox": a sandbox in this process, nothing saved.
+
+        A second press while the first is starting it is ignored (one sandbox only).
+        """
+        running = self._sandbox_worker
+        if running is not None and not (running.is_finished or running.is_cancelled):
+            return
+        self._sandbox_worker = self._try_sandbox()
+
     @work(exclusive=True, group="session")
-    async def try_sandbox(self) -> None:
-        """The welcome screen's "Try the sandbox": a sandbox in this process, nothing saved."""
+    async def _try_sandbox(self) -> None:
         await self._start_sandbox()
 
     async def _start_sandbox(self) -> None:
@@ -350,7 +387,7 @@ class OnnaApp(App[int]):
         until = local_time(token.expires_at, self.settings.display_tz)
         self.notify(f"New access token, valid until {until}.", title="Token")
 
-    @work(group="mint")
+    @work(group="forget")
     async def forget_token(self) -> None:
         tokens = self._tokens_or_hint()
         if tokens is None:

@@ -1,4 +1,8 @@
-"""Messages that carry worker results back to the screens (dataclasses, as posting does)."""
+"""Messages that carry worker results back to the screens (dataclasses, as posting does).
+
+A result carries the session it was fetched with: the screens drop it when
+another profile has become active in the meantime.
+"""
 
 from __future__ import annotations
 
@@ -42,6 +46,7 @@ class ProfileSaved(Message):
 @dataclass
 class UserLoaded(Message):
     user: CurrentUser
+    session: Session
 
 
 @dataclass
@@ -50,16 +55,19 @@ class UserFailed(Message):
 
     title: str
     message: str
+    session: Session
 
 
 @dataclass
 class HealthLoaded(Message):
     health: Health
+    session: Session
 
 
 @dataclass
 class HealthFailed(Message):
     message: str
+    session: Session
 
 
 @dataclass
@@ -67,17 +75,20 @@ class WorkspacePageLoaded(Message):
     page: Page
     #: True when this page follows the ones already shown; False for a fresh list.
     append: bool
+    session: Session
 
 
 @dataclass
 class WorkspaceLoaded(Message):
     workspace: Workspace
+    session: Session
 
 
 @dataclass
 class WorkspaceCreated(Message):
     created: CreatedWorkspace
     name: str
+    session: Session
 
 
 @dataclass
@@ -86,6 +97,7 @@ class WorkspaceRejected(Message):
 
     errors: dict[str, list[str]]
     message: str
+    session: Session
 
 
 @dataclass
@@ -93,3 +105,4 @@ class WorkspaceOutcomeUnknown(Message):
     """The POST got no answer: the workspace may or may not exist."""
 
     message: str
+    session: Session

@@ -1,12 +1,17 @@
 """The active profile's live objects: its resolved settings, OnnaClient and token manager.
 
 A session is opened inside a worker (it imports httpx and reads the keyring)
-and closed when another profile is switched to. No textual here.
+and closed when another profile is switched to — once its writes are done: a
+request that changes something at Onna (creating a workspace) is never cut off
+by a profile switch. No textual here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -25,6 +30,9 @@ class Session:
     client: OnnaClient
     #: Shown next to the profile name ("sandbox"), if any.
     label: str | None = None
+    #: How many writes (POSTs) are in flight on this session's client.
+    _writes: int = field(default=0, init=False, repr=False, compare=False)
+    _idle: asyncio.Event | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -50,8 +58,30 @@ class Session:
             "screen and paste the secret."
         )
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Mark a write in flight: the client stays open until it is over."""
+        self._writes += 1
+        try:
+            yield
+        finally:
+            self._writes -= 1
+            if self._writes == 0 and self._idle is not None:
+                self._idle.set()
+
+    @property
+    def is_writing(self) -> bool:
+        return self._writes > 0
+
     async def aclose(self) -> None:
         await self.client.aclose()
+
+    async def aclose_when_idle(self) -> None:
+        """Close the client once no write is in flight (at once when none is)."""
+        while self._writes:
+            self._idle = asyncio.Event()
+            await self._idle.wait()
+        await self.aclose()
 
 
 async def open_session(

@@ -2,16 +2,20 @@
 
 Screens never touch config.toml or the keyring themselves; they await these
 methods inside workers. Every keyring call goes through the vault's async,
-time-bounded API, so a locked keyring never freezes the UI. No textual here.
+time-bounded API, so a locked keyring never freezes the UI, and config.toml is
+read and written in a thread (an atomic write fsyncs), never on the event loop.
+No textual here.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from onna_tui.clock import Clock, system_clock
 
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
     from onna_tui.vault import Vault
 
 Verify = Callable[["Credentials"], Awaitable[object]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,17 @@ class ProfileStore:
         self.label = label
         #: A base URL that replaces every profile's for this run (``--base-url``).
         self.base_url_override = base_url_override
+        #: config.toml is changed in worker threads: one load-modify-save at a time.
+        self._write_lock = threading.Lock()
+
+    async def _write(self, change: Callable[..., T], *args: Any) -> T:
+        """Run a config.toml change in a thread (it fsyncs), never two at once."""
+
+        def locked() -> T:
+            with self._write_lock:
+                return change(*args)
+
+        return await asyncio.to_thread(locked)
 
     def _env(self) -> Mapping[str, str]:
         return os.environ if self.env is None else self.env
@@ -101,7 +117,7 @@ class ProfileStore:
 
     async def list_profiles(self) -> list[ProfileInfo]:
         """Every profile in config.toml, sorted by name."""
-        config = self.config.load()
+        config = await asyncio.to_thread(self.config.load)
         location = await self.secret_location()
         return [
             _info(profile, config.default == name, location)
@@ -137,7 +153,7 @@ class ProfileStore:
         from onna_tui.config import ConfigError, Profile
         from onna_tui.profiles import save_profile_secret
 
-        config = self.config.load()
+        config = await asyncio.to_thread(self.config.load)
         existing = config.profiles.get(draft.editing) if draft.editing else None
         if draft.editing and existing is None:
             from onna_tui.config import profile_not_found
@@ -164,7 +180,7 @@ class ProfileStore:
                     "The base URL or client id changed, so paste the client secret again: "
                     "it is stored for one base URL and client id."
                 )
-            saved = self.config.put(profile)
+            saved = await self._write(self.config.put, profile)
         else:
             saved = await save_profile_secret(
                 self.config, self.vault, profile, draft.secret, verify, clock=self.clock
@@ -174,12 +190,12 @@ class ProfileStore:
                 saved.client_id,
             ):
                 await self._forget_unshared(existing)
-        config = self.config.load()
+        config = await asyncio.to_thread(self.config.load)
         return _info(saved, config.default == saved.name, await self.secret_location())
 
     async def _forget_unshared(self, old: Profile) -> None:
         """Drop the keyring entries of an edited profile's old client id, unless still in use."""
-        config = self.config.load()
+        config = await asyncio.to_thread(self.config.load)
         if any(
             p.base_url == old.base_url and p.client_id == old.client_id
             for p in config.profiles.values()
@@ -194,7 +210,7 @@ class ProfileStore:
         await aremove_profile(self.config, self.vault, name)
 
     async def set_default(self, name: str) -> None:
-        self.config.set_default(name)
+        await self._write(self.config.set_default, name)
 
     async def forget_token(self, profile: ProfileInfo) -> None:
         await self.vault.adelete_token(profile.base_url, profile.client_id)

@@ -72,14 +72,30 @@ class ClientId(Validator):
         return self.success()
 
 
+#: The longest organisation name accepted: an ORG is a short name, never a pasted key.
+ORG_MAX_LENGTH = 40
+
+
 class Organisation(Validator):
+    """The ORG of enterprise.onna.com/ORG (or that URL). The value is never quoted back:
+    a secret pasted into the wrong field must not be repeated in the message."""
+
     def validate(self, value: str) -> ValidationResult:
         if not value.strip():
             return self.success()
         from onna_tui.config import normalize_org
 
         try:
-            normalize_org(value)
-        except ValueError as exc:
-            return self.failure(str(exc))
+            org = normalize_org(value)
+        except ValueError:
+            return self.failure(
+                "Not an organisation: give the ORG in enterprise.onna.com/ORG (letters, "
+                "digits, '-', '_' or '.'), e.g. ACMECORP, or leave it empty."
+            )
+        if len(org) > ORG_MAX_LENGTH:
+            return self.failure(
+                f"Too long for an organisation ({len(org)} characters, at most "
+                f"{ORG_MAX_LENGTH}): give the ORG in enterprise.onna.com/ORG, e.g. ACMECORP. "
+                "A client secret goes under Client secret."
+            )
         return self.success()

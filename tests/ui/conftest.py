@@ -82,3 +82,22 @@ def app_factory(
         return make_app(settings, **overrides)
 
     return build
+
+
+OTHER = "other"
+OTHER_USER = {"id": "second.user@example.com", "account_id": "acct-2", "name": "Second"}
+
+
+@pytest.fixture
+def two_profiles(
+    store: ProfileStore,
+    sandbox_state: SandboxState,
+    sandbox_asgi_base_url: str,
+    sandbox_clock: ManualClock,
+) -> ProfileStore:
+    """``store`` plus a second profile, ``other``, whose client belongs to another user."""
+    creds = sandbox_state.add_client("other-client", "other-secret-value-0987", user=OTHER_USER)
+    profile = Profile.new(OTHER, creds.client_id, sandbox_asgi_base_url, clock=sandbox_clock)
+    store.config.put(profile.changed(sandbox_clock, secret_set_at=sandbox_clock()))
+    store.vault.put_secret(sandbox_asgi_base_url, creds.client_id, creds.client_secret)
+    return store

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import socket
+import threading
+from functools import partial
+from typing import Any
 
 from pydantic import SecretStr
-from ui_helpers import record_toasts, screen_text, settle
+from textual import events
+from ui_helpers import record_toasts, screen_text, settle, until
 
 from onna_tui.clock import ManualClock
 from onna_tui.config import Profile
 from onna_tui.models import Credentials
 from onna_tui.sandbox.state import SandboxState
+from onna_tui.ui.sandbox_mode import start_sandbox
 from onna_tui.ui.screens.credentials import CredentialsScreen
 from onna_tui.ui.screens.token import TokenScreen
 from onna_tui.ui.screens.welcome import WelcomeScreen
-from onna_tui.ui.store import ProfileStore
+from onna_tui.ui.store import ProfileDraft, ProfileStore
 from onna_tui.ui.widgets.confirm import ConfirmScreen
 from onna_tui.ui.widgets.fields import FormField
 from onna_tui.ui.widgets.profile_form import ProfileFormScreen
@@ -249,3 +254,179 @@ async def test_a_server_that_is_down_gives_a_toast_not_a_traceback(
         await pilot.press("f4")
         await settle(pilot)
         assert app.is_running
+
+
+#: What a pasted client secret looks like (43 URL-safe characters): never an organisation.
+PASTED_SECRET = "Zm9vYmFyYmF6LXF1eF9jb3JnZS1ncmF1bHQtZ2FycGx"
+
+
+async def open_edit_form(pilot) -> ProfileFormScreen:
+    await settle(pilot)
+    await pilot.press("f2")
+    await settle(pilot)
+    await pilot.press("e")
+    await settle(pilot)
+    form = pilot.app.screen
+    assert isinstance(form, ProfileFormScreen)
+    return form
+
+
+def form_field(form: ProfileFormScreen, name: str) -> FormField:
+    return form.query_one(f"#{name}-field", FormField)
+
+
+async def test_editing_starts_in_the_secret_field_and_a_secret_is_no_organisation(
+    app_factory, store: ProfileStore,
+) -> None:
+    assert len(PASTED_SECRET) == 43
+    app = app_factory(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_edit_form(pilot)
+        assert form.focused is form_field(form, "client-secret").input
+        org = form_field(form, "org")
+        org.input.value = PASTED_SECRET
+        org.input.focus()
+        await pilot.pause()
+        await pilot.press("enter")  # Enter checks the field and stays on it: nothing is saved
+        await settle(pilot)
+        assert app.screen is form
+        assert "Too long for an organisation" in org.error
+        assert "enterprise.onna.com/ORG" in org.error and "ACMECORP" in org.error
+        assert PASTED_SECRET not in org.error
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is form and "Fix the highlighted fields" in form.status()
+        assert (await store.list_profiles())[0].org == "ACMECORP"
+
+
+async def test_enter_moves_to_the_next_field_and_saves_from_the_last(
+    app_factory, empty_store: ProfileStore, sandbox_credentials: Credentials,
+    sandbox_asgi_base_url: str,
+) -> None:
+    app = app_factory(store=empty_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ProfileFormScreen)
+        assert form.focused is form_field(form, "profile-name").input
+        await pilot.press(*"work", "enter")
+        assert form.focused is form_field(form, "org").input
+        await pilot.press("enter")  # optional: Enter moves on
+        assert form.focused is form_field(form, "base-url").input
+        await fill_form(pilot, form, base_url=sandbox_asgi_base_url,
+                        client_id=sandbox_credentials.client_id)
+        await pilot.press("enter")
+        assert form.focused is form_field(form, "client-id").input
+        await pilot.press("enter")
+        assert form.focused is form_field(form, "client-secret").input
+        assert await empty_store.list_profiles() == []  # nothing saved on the way
+        await fill_form(pilot, form,
+                        client_secret=sandbox_credentials.client_secret.get_secret_value())
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [p.name for p in await empty_store.list_profiles()] == ["work"]
+
+
+async def test_escape_stops_a_slow_verification_and_saves_nothing(
+    app_factory, empty_store: ProfileStore, sandbox_credentials: Credentials,
+    sandbox_asgi_base_url: str, sandbox_state: SandboxState,
+) -> None:
+    sandbox_state.add_fault({"path": "/v1/oauth/token", "method": "POST", "latency": 1.0})
+    app = app_factory(store=empty_store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ProfileFormScreen)
+        await fill_form(pilot, form, profile_name="work", base_url=sandbox_asgi_base_url,
+                        client_id=sandbox_credentials.client_id,
+                        client_secret=sandbox_credentials.client_secret.get_secret_value())
+        toasts = record_toasts(app)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: sandbox_state.stats()["by_route"].get("POST /v1/oauth/token"))
+        assert form.busy
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is not form
+        assert "Cancelled" in toasts.titles()
+        assert await empty_store.list_profiles() == []
+        stored = empty_store.vault.get_secret(sandbox_asgi_base_url, sandbox_credentials.client_id)
+        assert stored is None
+
+
+async def test_a_multi_line_paste_into_the_secret_field_is_refused(
+    app_factory, store: ProfileStore,
+) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_edit_form(pilot)
+        secret = form_field(form, "client-secret")
+        secret.input.post_message(events.Paste("first-line-of-it\nsecond-line-of-it\n"))
+        await pilot.pause()
+        assert secret.value == ""  # no fragment kept
+        assert secret.error == "The paste had 2 lines; paste the client secret alone."
+        assert "first-line-of-it" not in screen_text(app)
+        secret.input.post_message(events.Paste("  \n  the-whole-secret-123 \r\n"))
+        await pilot.pause()
+        assert secret.value == "the-whole-secret-123"  # trimmed
+        assert secret.error == ""
+        # Other fields paste as before (the first line).
+        org = form_field(form, "org")
+        org.input.value = ""
+        org.input.post_message(events.Paste("NEWORG\nmore"))
+        await pilot.pause()
+        assert org.value == "NEWORG"
+
+
+async def test_a_double_try_the_sandbox_starts_one_sandbox(
+    app_factory, empty_store, sandbox_clock: ManualClock, sandbox_state: SandboxState,
+) -> None:
+    gate = threading.Event()
+    started: list[int] = []
+
+    def starter() -> Any:
+        started.append(1)
+        gate.wait(timeout=10)  # still starting when the second press comes
+        return start_sandbox(clock=sandbox_clock, in_process=True, state=sandbox_state)
+
+    app = app_factory(store=empty_store, sandbox_starter=partial(starter))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+        await pilot.press("t")
+        await until(pilot, lambda: started)
+        await pilot.press("t")
+        await pilot.pause()
+        gate.set()
+        await settle(pilot, rounds=6)
+        assert len(started) == 1
+        assert isinstance(app.screen, TokenScreen)
+        assert app.session is not None and app.session.name == "sandbox"
+
+
+async def test_config_is_read_and_written_off_the_event_loop(
+    store: ProfileStore, sandbox_asgi_base_url: str, sandbox_credentials: Credentials,
+) -> None:
+    loop_thread = threading.get_ident()
+    seen: list[tuple[str, int]] = []
+    config = store.config
+    for name in ("load", "put", "set_default"):
+        original = getattr(config, name)
+
+        def spy(*args: Any, _name: str = name, _original: Any = original) -> Any:
+            seen.append((_name, threading.get_ident()))
+            return _original(*args)
+
+        setattr(config, name, spy)
+    await store.list_profiles()
+    await store.set_default("work")
+    draft = ProfileDraft(name="work", base_url=sandbox_asgi_base_url,
+                         client_id=sandbox_credentials.client_id, org="NEWORG", secret=None,
+                         editing="work")
+    saved = await store.save(draft, verify=None)  # type: ignore[arg-type]
+    assert saved.org == "NEWORG"
+    assert {name for name, _ in seen} == {"load", "put", "set_default"}
+    assert all(thread != loop_thread for _, thread in seen), seen

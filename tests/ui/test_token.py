@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from ui_helpers import record_toasts, screen_text, settle
+from ui_helpers import record_toasts, screen_text, settle, until
 
 from onna_tui.clock import ManualClock
 from onna_tui.sandbox.state import SandboxState
 from onna_tui.ui.app import OnnaApp
 from onna_tui.ui.screens.token import TokenScreen
+from onna_tui.ui.store import ProfileStore
 from onna_tui.ui.widgets.countdown import TokenCountdown
 from onna_tui.ui.widgets.status_bar import StatusBar
 
@@ -208,3 +209,52 @@ async def test_a_refused_fresh_token_shows_the_authorization_message(
         assert "Not authorized" in text
         assert app.screen.query_one("#who-card").has_class("-error")
         assert raw_token(app) not in toasts.text()
+
+
+def who(app: OnnaApp) -> str:
+    return str(app.screen.query_one("#who").content)
+
+
+async def test_an_owner_lookup_of_the_old_profile_never_lands_on_the_new_one(
+    app_factory, two_profiles: ProfileStore, sandbox_state: SandboxState
+) -> None:
+    app = app_factory(store=two_profiles)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.session is not None and app.session.name == "work"
+        sandbox_state.reset_stats()
+        sandbox_state.add_fault({"path": "/v1/oauth/user", "method": "GET", "latency": 1.0})
+        await pilot.press("n")  # a token for "work", then a slow "who is this?"
+        await until(pilot, lambda: sandbox_state.stats()["by_route"].get("GET /v1/oauth/user"))
+        app.activate_profile("other")
+        await until(pilot, lambda: app.session is not None and app.session.name == "other")
+        assert "Sandbox Developer" not in who(app)
+        await pilot.press("n")  # the new profile's token: its owner is asked for at once
+        await settle(pilot)
+        assert "Second" in who(app), who(app)
+        assert "Sandbox Developer" not in who(app)
+
+
+async def test_reveal_ends_with_a_profile_switch_and_with_a_new_token(
+    app_factory, two_profiles: ProfileStore
+) -> None:
+    app = app_factory(store=two_profiles)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("v")
+        assert raw_token(app) in screen_text(app)
+        await pilot.press("n")  # another token: hidden until asked for
+        await settle(pilot)
+        assert raw_token(app) not in screen_text(app)
+        await pilot.press("v")
+        assert raw_token(app) in screen_text(app)
+        app.activate_profile("other")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session is not None and app.session.name == "other"
+        screen = app.screen
+        assert isinstance(screen, TokenScreen) and not screen.revealed
+        assert raw_token(app) not in screen_text(app)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable
-from ui_helpers import record_toasts, screen_text, settle
+from pathlib import Path
 
+from sandbox_admin import Admin
+from textual.widgets import DataTable, Label, Static
+from ui_helpers import record_toasts, screen_text, settle, until
+
+from onna_tui.clock import ManualClock
+from onna_tui.config import ConfigStore, Profile
+from onna_tui.models import Credentials
+from onna_tui.sandbox.server import SandboxServer
 from onna_tui.sandbox.state import SandboxState
 from onna_tui.ui.screens.workspaces import WorkspacesScreen
+from onna_tui.ui.store import ProfileStore
 from onna_tui.ui.widgets.fields import FormField
 
 
@@ -178,3 +186,108 @@ async def test_selecting_a_workspace_shows_its_details(
         text = screen_text(app)
         assert "the second one" in text and "b, c" in text
         assert sandbox_state.stats()["by_route"]["GET /v1/workspaces/{onna_id}"] >= 1
+
+
+def posts(sandbox_state: SandboxState) -> int:
+    return int(sandbox_state.stats()["by_route"].get("POST /v1/workspaces", 0))
+
+
+async def test_a_double_enter_sends_one_post(
+    app_factory, store, sandbox_state: SandboxState
+) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workspaces(pilot)
+        sandbox_state.reset_stats()
+        # A slow answer: the second Enter comes while the first POST is in flight.
+        sandbox_state.add_fault({"path": "/v1/workspaces", "method": "POST", "latency": 0.5})
+        await fill(pilot, screen, name="Twice")
+        await pilot.press("enter")
+        await until(pilot, lambda: posts(sandbox_state) == 1)
+        await pilot.press("enter")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert posts(sandbox_state) == 1
+        assert [w.name for w in sandbox_state.workspaces()].count("Twice") == 1
+        assert screen.created_id is not None
+        # Once the answer is in, the next Create works again.
+        await fill(pilot, screen, name="Again")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert posts(sandbox_state) == 2
+
+
+async def test_switching_profile_clears_the_created_panel_and_the_details(
+    app_factory, two_profiles: ProfileStore, sandbox_state: SandboxState
+) -> None:
+    app = app_factory(store=two_profiles)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workspaces(pilot)
+        await fill(pilot, screen, name="Only in work")
+        await pilot.press("enter")
+        await settle(pilot)
+        created = screen.created_id
+        assert created is not None and created in screen_text(app)
+        # The other profile's list fails, so nothing of its own is selected either.
+        sandbox_state.add_fault({"path": "/v1/workspaces", "method": "GET", "status": 403})
+        toasts = record_toasts(app)
+        app.activate_profile("other")
+        await settle(pilot)
+        assert app.session is not None and app.session.name == "other"
+        assert screen.created_id is None
+        assert not screen.query_one("#ws-result", Static).display
+        assert created not in screen_text(app)
+        assert "Select a workspace" in str(screen.query_one("#ws-details", Static).content)
+        await pilot.press("ctrl+o")
+        assert app.clipboard != created
+        assert "Nothing to copy" in toasts.titles()
+
+
+async def test_a_field_error_wraps_at_80_columns(app_factory, store) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_workspaces(pilot)
+        await fill(pilot, screen, name="Name", tags="a,,b")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        tags = field(screen, "tags")
+        assert tags.error == "A tag is empty: remove the extra comma."
+        error = screen.query_one("#tags-error", Label)
+        assert error.region.right <= tags.content_region.right  # not wider than its field
+        assert error.region.height >= 2  # wrapped
+        assert "comma." in screen_text(app)  # the "what to do" half is on screen
+
+
+# --------------------------------------------------------- over real HTTP
+
+
+async def test_a_profile_switch_does_not_cut_off_a_create(
+    app_factory, tmp_path: Path, vault, sandbox_server: SandboxServer, admin: Admin,
+    sandbox_state: SandboxState, sandbox_credentials: Credentials, sandbox_clock: ManualClock,
+) -> None:
+    # Real sockets: closing a client for real would cut its request off.
+    base_url = sandbox_server.base_url
+    other = sandbox_state.add_client("other-client", "other-secret-value-0987")
+    config = ConfigStore(tmp_path / "config.toml", clock=sandbox_clock)
+    live = ProfileStore(config, vault, env={}, clock=sandbox_clock)
+    for name, creds in (("work", sandbox_credentials), ("other", other)):
+        profile = Profile.new(name, creds.client_id, base_url, clock=sandbox_clock)
+        config.put(profile.changed(sandbox_clock, secret_set_at=sandbox_clock()))
+        vault.put_secret(base_url, creds.client_id, creds.client_secret)
+    config.set_default("work")
+    app = app_factory(store=live, transport=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workspaces(pilot)
+        admin.fault(path="/v1/workspaces", method="POST", latency=1.0)
+        toasts = record_toasts(app)
+        await fill(pilot, screen, name="Mid-switch")
+        await pilot.press("enter")
+        await until(pilot, lambda: admin.stats()["by_route"].get("POST /v1/workspaces") == 1)
+        app.activate_profile("other")
+        await settle(pilot)
+        assert app.session is not None and app.session.name == "other"
+        assert [w.name for w in sandbox_state.workspaces()].count("Mid-switch") == 1
+        assert "Outcome unknown" not in toasts.titles(), toasts.text()
+        done = [t for t in toasts.toasts if t.title == "Workspace created"]
+        assert len(done) == 1 and "'work'" in done[0].message, toasts.text()
+        assert screen.created_id is None  # not shown as the other profile's

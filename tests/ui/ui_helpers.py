@@ -57,3 +57,15 @@ def screen_text(app: OnnaApp) -> str:
     """Everything on screen as plain text (from the SVG the app would export)."""
     svg = app.export_screenshot()
     return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+async def until(pilot: Any, condition: Any, rounds: int = 500) -> None:
+    """Let the app run until ``condition()`` holds (e.g. a request reached the sandbox).
+
+    A poll for an event, not a wait for time: it returns as soon as the condition holds.
+    """
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise AssertionError("the condition never held")

@@ -1,7 +1,9 @@
 """The Token screen: a live countdown of the active profile's access token, and what to do with it.
 
-The raw token is shown only after an explicit "reveal"; otherwise the masked
-form (last four characters) and a SHA-256 fingerprint tell tokens apart.
+The raw token is shown only after an explicit "reveal" (for that one token of
+that one profile); otherwise the masked form (last four characters) and a
+SHA-256 fingerprint tell tokens apart. Answers that arrive after another profile
+became active are dropped.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class TokenScreen(OnnaScreen):
         super().__init__()
         #: True while the raw token is on screen (only after the reveal action).
         self.revealed = False
+        #: The fingerprint of the token that was revealed (another token starts hidden).
+        self._revealed_for: str | None = None
         #: The fingerprint of the token the owner was last asked for.
         self._user_for: str | None = None
         self._user_loading = False
@@ -88,7 +92,16 @@ class TokenScreen(OnnaScreen):
         self._on_session(self.onna.session)
 
     def _on_session(self, session: Session | None) -> None:
+        # What was asked of the previous profile is moot: cancel it, start afresh.
+        self.workers.cancel_group(self, "token-user")
+        self.workers.cancel_group(self, "token-health")
+        self._user_loading = False
         self._user_for = None
+        self.revealed = False
+        self._revealed_for = None
+        self.query_one("#who-card").remove_class("-error")
+        self.query_one("#health-card").remove_class("-error")
+        self.query_one("#health", Static).update("—")
         self._render_use(session)
         self.query_one("#who", Static).update(
             "—" if session is None else "No token yet: press n to get one."
@@ -104,6 +117,9 @@ class TokenScreen(OnnaScreen):
             self.query_one("#health", Static).update(self.onna.status_hint)
 
     def _on_token(self, token: AccessToken | None) -> None:
+        if self.revealed and (token is None or token.fingerprint != self._revealed_for):
+            self.revealed = False  # a new token is not shown until it is asked for
+            self._revealed_for = None
         self.query_one(TokenCountdown).token = token
         self._render_details(token)
         self._render_renew_state()
@@ -163,6 +179,10 @@ class TokenScreen(OnnaScreen):
 
     # -------------------------------------------------------------- workers
 
+    def _is_current(self, session: Session) -> bool:
+        """Whether ``session`` is still the active one (else its answers are dropped)."""
+        return session is self.onna.session
+
     @work(exclusive=True, group="token-health")
     async def load_health(self) -> None:
         session = self.onna.session
@@ -171,31 +191,44 @@ class TokenScreen(OnnaScreen):
         try:
             health = await session.client.health()
         except Exception as exc:
-            self.onna.report_error(exc, "check the API health")
-            self.post_message(HealthFailed(_sentence(exc)))
+            if self._is_current(session):
+                self.onna.report_error(exc, "check the API health")
+                self.post_message(HealthFailed(_sentence(exc), session))
             return
-        self.post_message(HealthLoaded(health))
+        if self._is_current(session):
+            self.post_message(HealthLoaded(health, session))
 
     @work(exclusive=True, group="token-user")
     async def load_user(self) -> None:
         session = self.onna.session
-        if session is None or session.tokens is None:
+        tokens = session.tokens if session is not None else None
+        if session is None or tokens is None:
             return
+        if self._user_for is None:
+            self.query_one("#who", Static).update(
+                Text("Asking Onna who this token belongs to…", style="italic")
+            )
         self._user_loading = True
         try:
             user = await session.client.current_user()
         except Exception as exc:
-            self.onna.report_error(exc, "read the current user")
-            self.post_message(UserFailed(getattr(exc, "title", "Problem"), _sentence(exc)))
+            if self._is_current(session):
+                self.onna.report_error(exc, "read the current user")
+                title = getattr(exc, "title", "Problem")
+                self.post_message(UserFailed(title, _sentence(exc), session))
             return
         finally:
-            self._user_loading = False
-            current = session.tokens.current
-            self._user_for = current.fingerprint if current else None
-        self.post_message(UserLoaded(user))
+            if self._is_current(session):
+                self._user_loading = False
+                current = tokens.current
+                self._user_for = current.fingerprint if current else None
+        if self._is_current(session):
+            self.post_message(UserLoaded(user, session))
 
     @on(UserLoaded)
     def _user_loaded(self, message: UserLoaded) -> None:
+        if not self._is_current(message.session):
+            return
         user = message.user
         self.query_one("#who", Static).update(
             Text.assemble((user.display_name, "bold"), f"\naccount {user.account_id}")
@@ -204,6 +237,8 @@ class TokenScreen(OnnaScreen):
 
     @on(UserFailed)
     def _user_failed(self, message: UserFailed) -> None:
+        if not self._is_current(message.session):
+            return
         self.query_one("#who", Static).update(
             Text.assemble((message.title, "bold"), "\n", message.message)
         )
@@ -211,6 +246,8 @@ class TokenScreen(OnnaScreen):
 
     @on(HealthLoaded)
     def _health_loaded(self, message: HealthLoaded) -> None:
+        if not self._is_current(message.session):
+            return
         health = message.health
         mark = ("● " + health.status, "bold green" if health.passing else "bold red")
         self.query_one("#health", Static).update(
@@ -220,6 +257,8 @@ class TokenScreen(OnnaScreen):
 
     @on(HealthFailed)
     def _health_failed(self, message: HealthFailed) -> None:
+        if not self._is_current(message.session):
+            return
         self.query_one("#health", Static).update(Text(message.message))
         self.query_one("#health-card").add_class("-error")
 
@@ -236,8 +275,10 @@ class TokenScreen(OnnaScreen):
         self._render_renew_state()
 
     def action_toggle_reveal(self) -> None:
-        self.revealed = not self.revealed
-        self._render_details(self._token())
+        token = self._token()
+        self.revealed = not self.revealed and token is not None
+        self._revealed_for = token.fingerprint if self.revealed and token is not None else None
+        self._render_details(token)
 
     def action_refresh(self) -> None:
         self.load_health()

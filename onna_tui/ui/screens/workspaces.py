@@ -3,8 +3,11 @@
 Local validation (Textual validators, then the pydantic WorkspaceDraft) runs
 before anything is sent. A 422 puts the server's words on the fields it names.
 A POST that got no answer is reported as "may have been created" and the list
-is refreshed; it is never retried. The list is fetched a page at a time
+is refreshed; it is never retried, never sent twice by a double key press, and
+never cut off by a profile switch. The list is fetched a page at a time
 through the server's cursor, when the cursor nears the end or on request.
+Answers that arrive after another profile became active are not shown as that
+profile's: a creation is reported in a toast that names its profile.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Static
 
 from onna_tui.ui.curl import create_workspace_curl, workspace_body
+from onna_tui.ui.errors import describe
 from onna_tui.ui.formatting import local_time
 from onna_tui.ui.messages import (
     WorkspaceCreated,
@@ -34,6 +38,8 @@ from onna_tui.ui.validators import NotBlank, Tags, split_tags
 from onna_tui.ui.widgets.fields import FormField
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from onna_tui.models import WorkspaceDraft
     from onna_tui.ui.session import Session
 
@@ -66,6 +72,8 @@ class WorkspacesScreen(OnnaScreen):
         self._next_cursor: str | None = None
         self._seen_cursors: set[str] = set()
         self._list_loading = False
+        #: True from the Create press until the POST has its answer (one POST at a time).
+        self._creating = False
         #: The onna_id of the last workspace created here (what "Copy id" copies first).
         self.created_id: str | None = None
         self.selected_id: str | None = None
@@ -116,6 +124,16 @@ class WorkspacesScreen(OnnaScreen):
         self._on_session(self.onna.session)
 
     def _on_session(self, session: Session | None) -> None:
+        # The previous profile's reads are moot; a create in flight finishes on its own
+        # client and is reported as that profile's (see _created).
+        self.workers.cancel_group(self, "ws-list")
+        self.workers.cancel_group(self, "ws-details")
+        self._list_loading = False
+        self.query_one("#ws-table", DataTable).loading = False
+        self.created_id = None
+        self._select_when_loaded = None
+        self.query_one("#ws-result", Static).display = False
+        self._clear_details()
         self._update_curl()
         self._reset_list()
         if session is None:
@@ -128,6 +146,15 @@ class WorkspacesScreen(OnnaScreen):
         self._next_cursor = None
         self._seen_cursors.clear()
         self.selected_id = None
+
+    def _clear_details(self) -> None:
+        details = self.query_one("#ws-details", Static)
+        details.update("Select a workspace to see its details.")
+        details.add_class("hint")
+
+    def _is_current(self, session: Session) -> bool:
+        """Whether ``session`` is still the active one (else its answers are not shown)."""
+        return session is self.onna.session
 
     def _field(self, name: str) -> FormField:
         return self.query_one(f"#{name}-field", FormField)
@@ -195,6 +222,8 @@ class WorkspacesScreen(OnnaScreen):
             return None
 
     def action_create(self) -> None:
+        if self._creating:
+            return  # one POST at a time: a second Enter never sends another
         if self.onna.session is None:
             self.notify("Add or pick a profile first (F2 Credentials).", title="No profile",
                         severity="warning")
@@ -206,6 +235,7 @@ class WorkspacesScreen(OnnaScreen):
             first = next(f for f in (self._field(n) for n in FORM_FIELDS) if f.error)
             first.input.focus()
             return
+        self._creating = True
         self.create_workspace(draft)
 
     def _set_busy(self, busy: bool) -> None:
@@ -222,36 +252,61 @@ class WorkspacesScreen(OnnaScreen):
         result.set_class(error, "-error")
         result.set_class(not error, "-ok")
 
-    @work(exclusive=True, group="ws-create")
+    # Not exclusive: a POST is never cancelled by the UI (action_create sends one at a time).
+    @work(group="ws-create")
     async def create_workspace(self, draft: WorkspaceDraft) -> None:
         from onna_tui.service.errors import OutcomeUnknown, ValidationFailed
 
-        session = self.onna.session
-        if session is None:
-            return
-        self._set_busy(True)
         try:
-            created = await session.client.create_workspace(draft)
-        except ValidationFailed as exc:
-            errors = {name: exc.for_field(name) for name in FORM_FIELDS}
-            self.onna.report_error(exc, "create the workspace")
-            self.post_message(WorkspaceRejected(errors, str(exc)))
-            return
-        except OutcomeUnknown as exc:
-            self.notify(str(exc), title=exc.title, severity="warning", timeout=15)
-            self.post_message(WorkspaceOutcomeUnknown(str(exc)))
-            return
-        except Exception as exc:
-            self.onna.report_error(exc, "create the workspace")
-            self._set_result(Text("Not created: see the message in the corner."), error=True)
-            return
+            session = self.onna.session
+            if session is None:
+                return
+            self._set_busy(True)
+            with session.writing():  # a profile switch closes this client only after the answer
+                try:
+                    created = await session.client.create_workspace(draft)
+                except ValidationFailed as exc:
+                    errors = {name: exc.for_field(name) for name in FORM_FIELDS}
+                    self._report(exc, session)
+                    self.post_message(WorkspaceRejected(errors, str(exc), session))
+                    return
+                except OutcomeUnknown as exc:
+                    self._report(exc, session, severity="warning", timeout=15)
+                    self.post_message(WorkspaceOutcomeUnknown(str(exc), session))
+                    return
+                except Exception as exc:
+                    self._report(exc, session)
+                    if self._is_current(session):
+                        self._set_result(Text("Not created: see the message in the corner."),
+                                         error=True)
+                    return
+            self.post_message(WorkspaceCreated(created, draft.name, session))
         finally:
+            self._creating = False
             self._set_busy(False)
-        self.post_message(WorkspaceCreated(created, draft.name))
+
+    def _report(
+        self, exc: Exception, session: Session, *, severity: SeverityLevel = "error",
+        timeout: float = 10,
+    ) -> None:
+        """A toast for a failed create; it names the profile when that is no longer active."""
+        title, message = describe(exc, "create the workspace")
+        if not self._is_current(session):
+            message = f"Profile {session.name!r} (no longer active): {message}"
+        self.notify(message, title=title, severity=severity, timeout=timeout)
 
     @on(WorkspaceCreated)
     def _created(self, message: WorkspaceCreated) -> None:
         onna_id = message.created.onna_id
+        if not self._is_current(message.session):
+            # Created with the profile that was active when Create was pressed: say so,
+            # but leave this profile's panels alone.
+            self.notify(
+                f"Workspace {message.name!r} was created in profile {message.session.name!r} "
+                f"(onna_id {onna_id}), which is no longer the active profile.",
+                title="Workspace created", timeout=15,
+            )
+            return
         self.created_id = onna_id
         self._set_result(
             Text.assemble(
@@ -270,6 +325,8 @@ class WorkspacesScreen(OnnaScreen):
 
     @on(WorkspaceRejected)
     def _rejected(self, message: WorkspaceRejected) -> None:
+        if not self._is_current(message.session):
+            return  # the toast named the profile; the form now belongs to another one
         shown = False
         for name, problems in message.errors.items():
             if problems:
@@ -282,6 +339,8 @@ class WorkspacesScreen(OnnaScreen):
 
     @on(WorkspaceOutcomeUnknown)
     def _outcome_unknown(self, message: WorkspaceOutcomeUnknown) -> None:
+        if not self._is_current(message.session):
+            return  # the toast said so; this profile's list is another one
         self._set_result(
             Text.assemble(
                 ("No answer from Onna: the workspace may have been created — check the list ",
@@ -313,16 +372,21 @@ class WorkspacesScreen(OnnaScreen):
         try:
             page = await session.client.list_workspaces_page(cursor)
         except Exception as exc:
-            self.onna.report_error(exc, "list workspaces")
-            self._set_list_status("The list could not be loaded (ctrl+r tries again).")
+            if self._is_current(session):
+                self.onna.report_error(exc, "list workspaces")
+                self._set_list_status("The list could not be loaded (ctrl+r tries again).")
             return
         finally:
-            self._list_loading = False
-            self.query_one("#ws-table", DataTable).loading = False
-        self.post_message(WorkspacePageLoaded(page, append=cursor is not None))
+            if self._is_current(session):
+                self._list_loading = False
+                self.query_one("#ws-table", DataTable).loading = False
+        if self._is_current(session):
+            self.post_message(WorkspacePageLoaded(page, cursor is not None, session))
 
     @on(WorkspacePageLoaded)
     def _page_loaded(self, message: WorkspacePageLoaded) -> None:
+        if not self._is_current(message.session):
+            return
         table = self.query_one("#ws-table", DataTable)
         if not message.append:
             table.clear()
@@ -383,12 +447,16 @@ class WorkspacesScreen(OnnaScreen):
         try:
             workspace = await session.client.get_workspace(onna_id)
         except Exception as exc:
-            self.onna.report_error(exc, f"read workspace {onna_id}")
+            if self._is_current(session):
+                self.onna.report_error(exc, f"read workspace {onna_id}")
             return
-        self.post_message(WorkspaceLoaded(workspace))
+        if self._is_current(session):
+            self.post_message(WorkspaceLoaded(workspace, session))
 
     @on(WorkspaceLoaded)
     def _workspace_loaded(self, message: WorkspaceLoaded) -> None:
+        if not self._is_current(message.session):
+            return
         ws = message.workspace
         tz = self.onna.settings.display_tz
         grid = Table.grid(padding=(0, 2))

@@ -1,7 +1,10 @@
 """Form pieces: a labelled text field with an error line under it.
 
 The field's cursor blinks only when the app allows it, so snapshots and
-screenshots never catch it half-way.
+screenshots never catch it half-way. The error line wraps, so the "what to do"
+half of a message is never clipped at 80 columns. A paste into a password field
+is trimmed; a paste of several lines is refused with a message on the field (the
+plain Input would silently keep the first line: a fragment of a secret).
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.validation import ValidationResult, Validator
@@ -21,6 +25,31 @@ class TextField(Input):
     def on_mount(self) -> None:
         self.cursor_blink = bool(getattr(self.app, "cursor_blink", True))
 
+    def _on_paste(self, event: events.Paste) -> None:
+        if not self.password:
+            return  # Input's own handler, next in the MRO, pastes the first line
+        event.prevent_default()  # ...but not into a password field: it would keep a fragment
+        event.stop()
+        # Never keep part of a secret: one line, trimmed, or nothing and a message.
+        lines = [line for line in event.text.splitlines() if line.strip()]
+        field = self.parent if isinstance(self.parent, FormField) else None
+        if len(lines) > 1:
+            if field is not None:
+                field.show_error(
+                    f"The paste had {len(lines)} lines; paste the {field.what} alone."
+                )
+            return
+        if not lines:
+            return
+        if field is not None:
+            field.show_error(None)
+        text = lines[0].strip()
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *selection)
+
 
 class FormField(Vertical):
     """Label, input and an error line (hidden while there is no error)."""
@@ -28,7 +57,9 @@ class FormField(Vertical):
     DEFAULT_CSS = """
     FormField { height: auto; }
     FormField > .field-label { padding: 0 1; color: $text-muted; }
-    FormField > .field-error { padding: 0 1; color: $text-error; display: none; }
+    FormField > .field-error {
+        width: 1fr; height: auto; padding: 0 1; color: $text-error; display: none;
+    }
     FormField.-invalid > .field-error { display: block; }
     """
 
@@ -64,6 +95,11 @@ class FormField(Vertical):
         yield Label(self._label, classes="field-label")
         yield self._input
         yield Label("", classes="field-error", id=f"{self.field_id}-error")
+
+    @property
+    def what(self) -> str:
+        """What the field holds, in words for a sentence ("client secret")."""
+        return self._label.split(" (", 1)[0].lower()
 
     @property
     def input(self) -> Input:

@@ -4,6 +4,11 @@ The client secret goes into a password field and is never shown again: when
 editing, the field starts empty ("leave empty to keep the stored secret").
 Saving exchanges the credentials for a token through the service layer; only
 if that works are the secret (keyring) and the profile (config.toml) stored.
+
+Enter in a field moves on to the next one; Enter in the last field (the
+secret), the button or ctrl+s saves. When editing, the secret field has the
+focus, so a pasted secret never lands in another field. Escape closes the
+dialog even while it verifies: nothing is stored before verification succeeds.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from onna_tui.ui.validators import BaseUrl, ClientId, NotBlank, Organisation, Pr
 from onna_tui.ui.widgets.fields import FormField
 
 if TYPE_CHECKING:
+    from onna_tui.models import Credentials
     from onna_tui.ui.app import OnnaApp
     from onna_tui.ui.store import ProfileDraft, ProfileInfo
 
@@ -72,12 +78,15 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
             tooltip="Exchange the credentials for a token; store them only if that works.",
         ),
     ]
-    AUTO_FOCUS = "Input:enabled"
+    #: The field that starts with the focus carries this class (the secret, when editing).
+    AUTO_FOCUS = "Input.-start"
 
     def __init__(self, editing: ProfileInfo | None = None) -> None:
         super().__init__()
         self.editing = editing
         self.busy = False
+        #: True once the credentials are verified and being stored: too late to cancel.
+        self._storing = False
 
     @property
     def onna(self) -> OnnaApp:
@@ -138,6 +147,10 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
                 yield Button("Cancel", id="form-cancel")
         yield Footer(compact=True)
 
+    def on_mount(self) -> None:
+        start = "client-secret" if self.editing else "profile-name"
+        self._field(start).input.add_class("-start")
+
     def _field(self, name: str) -> FormField:
         return self.query_one(f"#{name}-field", FormField)
 
@@ -160,8 +173,20 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
+        """Enter: check this field and move to the next; in the last field, save."""
         event.stop()
-        self.action_save()
+        field = event.input.parent
+        if not isinstance(field, FormField) or field.field_id == FIELDS[-1]:
+            self.action_save()
+            return
+        if not field.check():
+            return  # the error is under the field; the focus stays for fixing it
+        following = FIELDS[FIELDS.index(field.field_id) + 1 :]
+        for name in following:
+            nxt = self._field(name).input
+            if not nxt.disabled:
+                nxt.focus()
+                return
 
     @on(Button.Pressed, "#form-save")
     def _save_pressed(self) -> None:
@@ -172,8 +197,18 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
         self.action_cancel()
 
     def action_cancel(self) -> None:
-        if not self.busy:
-            self.dismiss(None)
+        if self._storing:
+            # Verified and being written: closing now could leave half of it stored.
+            self.notify("The credentials are verified and being stored; the dialog closes "
+                        "when that is done.", title="Saving")
+            return
+        # Not verified yet (or not started): nothing has been stored, so stopping is safe.
+        verifying = self.busy
+        self.workers.cancel_group(self, "profile-save")
+        if verifying:
+            self._set_busy(False)
+            self.notify("Verification stopped; nothing was saved.", title="Cancelled")
+        self.dismiss(None)
 
     # -------------------------------------------------------------- saving
 
@@ -208,8 +243,9 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
-        self.query_one("#form-save", Button).disabled = busy
-        self.query_one("#form-cancel", Button).disabled = busy
+        # query, not query_one: a cancelled save ends here while the dialog is going away.
+        for button in self.query("#form-save").results(Button):
+            button.disabled = busy
 
     @work(exclusive=True, group="profile-save")
     async def save(self, draft: ProfileDraft) -> None:
@@ -221,8 +257,17 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
             self._set_status(f"Verifying the credentials with {draft.base_url}…", "-busy")
         else:
             self._set_status("Saving…", "-busy")
+        check = self.onna.verifier(draft.base_url)
+        # Without a new secret there is nothing to verify: it is a plain (quick) write.
+        self._storing = draft.secret is None
+
+        async def verify_then_store(credentials: Credentials) -> object:
+            proof = await check(credentials)
+            self._storing = True  # verified: the writes that follow are not cancelled
+            return proof
+
         try:
-            saved = await store.save(draft, self.onna.verifier(draft.base_url))
+            saved = await store.save(draft, verify_then_store)
         except Exception as exc:
             from onna_tui.ui.errors import describe
 
@@ -236,6 +281,7 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
             self.onna.report_error(exc, "save the profile")
             return
         finally:
+            self._storing = False
             self._set_busy(False)
         verified = "verified with Onna and saved" if draft.secret else "saved"
         self.notify(
