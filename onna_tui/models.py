@@ -8,10 +8,12 @@ line built from these models ever shows them.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -90,7 +92,17 @@ class Page(WireModel):
     cursor: str | None = None
 
 
-NonBlank = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+def _visible(value: str) -> str:
+    # str.strip() leaves zero-width and other format characters: a name made only of
+    # those looks blank in every list, so it counts as blank.
+    if not any(unicodedata.category(ch)[0] not in "CZ" for ch in value):
+        raise ValueError("must contain visible characters")
+    return value
+
+
+NonBlank = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_visible)
+]
 
 
 class WorkspaceDraft(BaseModel):
