@@ -15,6 +15,7 @@ the environment, for the CLI and the TUI alike:
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -275,7 +276,10 @@ async def aresolve_profile(
     env: Mapping[str, str] | None = None,
 ) -> ResolvedProfile:
     """``resolve_profile`` for the TUI: the keyring is awaited, the event loop keeps running."""
-    plan = _plan(store, name, base_url_override, os.environ if env is None else env)
+    # config.toml is read in a thread: a slow home directory must not freeze the TUI.
+    plan = await asyncio.to_thread(
+        _plan, store, name, base_url_override, os.environ if env is None else env
+    )
     if plan.env_secret is not None:
         return _finish(plan, vault, plan.env_secret, None)
     scoped = vault.allowing_insecure(vault.allow_insecure or plan.insecure_allowed)
@@ -301,7 +305,8 @@ async def save_profile_secret(
     """
     if not secret.get_secret_value().strip():
         raise ConfigError("The client secret is empty: paste the whole secret and try again.")
-    config = store.load()  # a broken config file stops us before any network call
+    # A broken config file stops us before any network call; read it off the event loop.
+    config = await asyncio.to_thread(store.load)
     credentials = Credentials(client_id=profile.client_id, client_secret=secret)
     proof = await verify(credentials) if verify is not None else None
     scoped = vault.allowing_insecure(
@@ -310,7 +315,7 @@ async def save_profile_secret(
     previous = await scoped.aget_secret(profile.base_url, profile.client_id)
     await scoped.aput_secret(profile.base_url, profile.client_id, secret)
     try:
-        saved = store.put(profile.changed(clock, secret_set_at=clock()))
+        saved = await asyncio.to_thread(store.put, profile.changed(clock, secret_set_at=clock()))
     except BaseException:
         if previous is not None:
             await scoped.aput_secret(profile.base_url, profile.client_id, previous)
@@ -372,7 +377,7 @@ async def aremove_profile(
     store: ConfigStore, vault: Vault, name: str, *, force: bool = False
 ) -> tuple[Profile, VaultError | None]:
     """``remove_profile`` for the TUI (the keyring is awaited)."""
-    config = store.load()
+    config = await asyncio.to_thread(store.load)
     profile = config.profiles.get(name)
     if profile is None:
         raise profile_not_found(name, config)
@@ -387,5 +392,5 @@ async def aremove_profile(
             if not force:
                 raise
             problem = exc
-    store.remove(name)
+    await asyncio.to_thread(store.remove, name)
     return profile, problem
