@@ -153,9 +153,6 @@ class TokenManager:
         """The token has more than its renewal margin left (see AccessToken.is_fresh)."""
         return token is not None and token.is_fresh(self.clock(), self.effective_margin)
 
-    def needs_renewal(self) -> bool:
-        return not self.usable(self._token)
-
     def subscribe(self, listener: TokenListener) -> Callable[[], None]:
         """Call ``listener(token)`` whenever the token changes; returns an unsubscribe."""
         self._listeners.append(listener)

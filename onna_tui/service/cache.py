@@ -7,7 +7,6 @@ that cannot be read counts as absent; the last writer wins.
 
 from __future__ import annotations
 
-from contextlib import AbstractAsyncContextManager
 from typing import Protocol, runtime_checkable
 
 from onna_tui.models import AccessToken
@@ -17,20 +16,17 @@ from onna_tui.models import AccessToken
 class TokenCache(Protocol):
     """What the token manager needs from a cache. Implementations must not raise on
     a missing or unreadable entry (return None); they may raise
-    ``onna_tui.vault.VaultError`` when the store itself fails."""
+    ``onna_tui.vault.VaultError`` when the store itself fails.
+
+    A cache that other processes read too may also offer ``mint_lock()``, an
+    async context manager the token manager mints under, so processes that find
+    it empty at the same moment make one exchange (see onna_tui.locking)."""
 
     async def load(self) -> AccessToken | None: ...
 
     async def store(self, token: AccessToken) -> None: ...
 
     async def clear(self) -> None: ...
-
-
-class SharedTokenCache(TokenCache, Protocol):
-    """A cache other processes read too: it also offers a lock to mint under, so
-    that processes finding it empty at the same moment make one exchange."""
-
-    def mint_lock(self) -> AbstractAsyncContextManager[bool]: ...
 
 
 class MemoryTokenCache:
