@@ -24,6 +24,7 @@ from typing import Any
 
 from onna_tui import __version__
 from onna_tui.commands.errors import RefuseSecretArgument, UsageError, redact
+from onna_tui.commands.terminal import printable
 from onna_tui.sandbox.cli import positive_int
 
 EXIT_OK = 0
@@ -231,8 +232,8 @@ def _run_tui(args: argparse.Namespace) -> int:
         from onna_tui.ui.launch import run_tui
     except ImportError as exc:
         print(
-            f"onna-tui: the terminal UI cannot start ({exc}). Reinstall onna-tui, or use the "
-            "subcommands (`onna-tui --help`).",
+            f"onna-tui: the terminal UI cannot start ({printable(str(exc))}). Reinstall "
+            "onna-tui, or use the subcommands (`onna-tui --help`).",
             file=sys.stderr,
         )
         return EXIT_API
@@ -263,19 +264,23 @@ def _command(args: argparse.Namespace) -> Handler:
 
 
 def _report(error: BaseException, verbose: bool) -> int:
-    """Print an expected failure as one line and return its exit code."""
+    """Print an expected failure as one line and return its exit code.
+
+    Server messages and ids reach this line, so control characters are shown as escapes.
+    """
     verbose_text = getattr(error, "verbose", None)
     text = verbose_text() if verbose and callable(verbose_text) else str(error)
-    print(f"onna-tui: {redact(text)}", file=sys.stderr)
+    print(f"onna-tui: {printable(redact(text))}", file=sys.stderr)
     code = getattr(error, "exit_code", EXIT_API)
     return code if isinstance(code, int) else EXIT_API
 
 
 def _report_bug(error: BaseException, verbose: bool) -> int:
     if verbose:
-        print(redact("".join(traceback.format_exception(error))), file=sys.stderr, end="")
+        trace = "".join(traceback.format_exception(error))
+        print(printable(redact(trace), keep_newlines=True), file=sys.stderr, end="")
     print(
-        f"onna-tui: unexpected error ({type(error).__name__}): {redact(str(error))}. "
+        f"onna-tui: unexpected error ({type(error).__name__}): {printable(redact(str(error)))}. "
         "This is a bug in onna-tui; run again with --verbose for details and report it.",
         file=sys.stderr,
     )

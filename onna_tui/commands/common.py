@@ -4,7 +4,9 @@ Output rules: results go to stdout (plain text, or JSON with ``--json``);
 notes, warnings and errors go to stderr. Nothing printed here ever contains a
 client secret; every secret the CLI handles is registered with
 ``remember_secret`` (see commands.errors) so the error printer can blank it
-out should it ever leak into a message.
+out should it ever leak into a message. Nothing printed here carries a raw
+terminal control either: every line goes through commands.terminal, which
+shows control and bidi characters as escapes (JSON keeps the exact data).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import argparse
 import getpass
 import json
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +25,7 @@ from pydantic import SecretStr
 
 from onna_tui.clock import Clock, system_clock
 from onna_tui.commands.errors import UsageError, redact, remember_secret
+from onna_tui.commands.terminal import display_width, json_safe, pad, printable
 from onna_tui.config import ConfigStore
 from onna_tui.profiles import ResolvedProfile, aresolve_profile
 from onna_tui.session import open_client
@@ -92,18 +95,23 @@ async def connect(ctx: Context) -> AsyncIterator[OnnaClient]:
 
 
 def out(text: str = "") -> None:
-    """A line of the command's result, on stdout."""
-    sys.stdout.write(text + "\n")
+    """A line of the command's result, on stdout (control characters shown as escapes)."""
+    sys.stdout.write(printable(text) + "\n")
 
 
 def note(text: str) -> None:
     """A remark for the person (not the result), on stderr."""
-    sys.stderr.write(f"onna-tui: {redact(text)}\n")
+    sys.stderr.write(f"onna-tui: {printable(redact(text))}\n")
+
+
+def json_text(value: Any) -> str:
+    """``value`` as pretty JSON without raw terminal controls (it loads back equal)."""
+    return json_safe(json.dumps(value, indent=2, ensure_ascii=False))
 
 
 def emit_json(value: Any) -> None:
     """The result as pretty JSON on stdout (the documented, stable shapes)."""
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json_text(value) + "\n")
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -125,23 +133,49 @@ def human_duration(seconds: int) -> str:
     return f"{secs}s"
 
 
+class TableWriter:
+    """An aligned table produced in parts (pages of rows), headers with the first part.
+
+    Cells are shown with control characters escaped and aligned by display width
+    (a CJK character takes two columns). A column only ever widens: each part is
+    aligned in itself and with the parts before it, unless one of its cells is
+    wider than all before, which moves the later columns of that part and the
+    parts after it to the right.
+    """
+
+    def __init__(self, headers: Sequence[str]) -> None:
+        self.headers = [printable(h) for h in headers]
+        self.widths = [display_width(h) for h in self.headers]
+        self.started = False
+
+    def lines(self, rows: Iterable[Sequence[str]]) -> list[str]:
+        """The lines for ``rows``, two spaces between cells, no trailing spaces."""
+        safe = [[printable(cell) for cell in row] for row in rows]
+        for row in safe:
+            for index, cell in enumerate(row):
+                self.widths[index] = max(self.widths[index], display_width(cell))
+        if not self.started:
+            safe.insert(0, self.headers)
+            self.started = True
+        return [
+            "  ".join(pad(cell, self.widths[i]) for i, cell in enumerate(row)).rstrip()
+            for row in safe
+        ]
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     """Rows aligned under their headers, two spaces apart, no trailing spaces."""
-    widths = [len(h) for h in headers]
-    for row in rows:
-        for index, cell in enumerate(row):
-            widths[index] = max(widths[index], len(cell))
-    lines = []
-    for row in [list(headers), *[list(r) for r in rows]]:
-        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row)]
-        lines.append("  ".join(cells).rstrip())
-    return lines
+    return TableWriter(headers).lines(rows)
 
 
 def key_values(pairs: Sequence[tuple[str, str]]) -> list[str]:
-    """``Label:  value`` lines with the values aligned."""
-    width = max((len(label) for label, _ in pairs), default=0) + 1
-    return [f"{(label + ':').ljust(width)}  {value}".rstrip() for label, value in pairs]
+    """``Label:  value`` lines with the values aligned (control characters escaped)."""
+    labels = [printable(label) + ":" for label, _ in pairs]
+    width = max((display_width(label) for label in labels), default=0)
+    return [
+        f"{pad(label, width)}  {printable(value)}".rstrip()
+        for label, (_, value) in zip(labels, pairs, strict=True)
+    ]
 
 
 # ------------------------------------------------------------- secret input

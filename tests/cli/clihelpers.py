@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sandbox_admin import Admin as Admin  # re-exported for the CLI tests
 
 from onna_tui.models import Credentials
@@ -151,6 +152,28 @@ class Cli:
         }
         env.update(overrides)
         return env
+
+    def api_create_workspace(
+        self, name: str, description: str | None = None, tags: list[str] | None = None
+    ) -> str:
+        """Create a workspace through the sandbox's HTTP API (not the CLI); its onna_id."""
+        with httpx.Client(base_url=self.base_url, timeout=10) as http:
+            form = {
+                "grant_type": "client_credentials",
+                "client_id": self.client_id,
+                "client_secret": self.secret,
+            }
+            token = http.post("/oauth/token", data=form).raise_for_status().json()["access_token"]
+            body: dict[str, Any] = {"name": name}
+            if description is not None:
+                body["description"] = description
+            if tags is not None:
+                body["tags"] = tags
+            response = http.post(
+                "/workspaces", json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+            onna_id: str = response.raise_for_status().json()["onna_id"]
+        return onna_id
 
     def keyring(self) -> dict[str, dict[str, str]]:
         """Everything in the test keyring: {service: {username: value}}."""

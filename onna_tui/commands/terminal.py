@@ -1,0 +1,93 @@
+"""Untrusted text made safe for a terminal: the CLI's one sanitiser. Standard library only.
+
+Names, descriptions, ids and server messages are data. Printed raw, an ESC
+could clear the screen or recolour it, a newline or carriage return could forge
+a table row, and a bidi override could reverse what follows it. ``printable``
+renders every such character as a visible escape and keeps all other text, accents,
+CJK and emoji included, as it is:
+
+- C0 controls, DEL and C1 controls (U+0000-U+001F, U+007F-U+009F): ``\\n``,
+  ``\\r``, ``\\t``, otherwise ``\\x1b`` style;
+- bidi embeddings, overrides, isolates and marks (U+202A-U+202E,
+  U+2066-U+2069, U+200E, U+200F, U+061C), the line and paragraph separators
+  U+2028 and U+2029, and lone surrogates (which cannot even be encoded):
+  ``\\u202e`` style.
+
+The rendering is idempotent (its output holds none of these characters), so
+text that passes through two layers is not escaped twice. A backslash is left
+as it is, so a name that really contains the four characters ``\\x1b`` looks
+like one that contains an ESC: ``--json`` gives the exact data.
+
+``json_safe`` applies the same rule to JSON text: ``json.dumps(...,
+ensure_ascii=False)`` escapes U+0000-U+001F but leaves the other characters
+above raw, so they become ``\\u`` escapes, and ``json.loads`` gives back
+exactly the same value.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+#: Characters that steer a terminal, or can break or reorder a line of output.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_UNSAFE_EXCEPT_NEWLINE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff]"
+)
+#: What json.dumps(ensure_ascii=False) leaves raw of the above (it escapes U+0000-U+001F).
+_UNSAFE_IN_JSON = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with every terminal control and bidi control shown as an escape.
+
+    ``keep_newlines`` keeps ``\\n`` as a line break (for multi-line text such as
+    a traceback); everything else, ``\\r`` included, is still escaped.
+    """
+    pattern = _UNSAFE_EXCEPT_NEWLINE if keep_newlines else _UNSAFE
+    return pattern.sub(_escape, text)
+
+
+def json_safe(json_text: str) -> str:
+    """JSON text from ``json.dumps(..., ensure_ascii=False)`` without raw terminal controls.
+
+    Those characters can only occur inside JSON strings, where ``\\uXXXX`` means the
+    same character, so the document still loads to an equal value.
+    """
+    return _UNSAFE_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
+
+
+def display_width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: wide (CJK, most emoji) count 2,
+    combining marks and other zero-width characters 0.
+
+    An approximation without a wcwidth table: an emoji sequence joined with
+    U+200D counts each of its parts, so it may come out wider than drawn.
+    """
+    width = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` display columns."""
+    return text + " " * max(0, width - display_width(text))
