@@ -114,6 +114,28 @@ def emit_json(value: Any) -> None:
     sys.stdout.write(json_text(value) + "\n")
 
 
+class JsonArrayWriter:
+    """A JSON array on stdout, written item by item: the same text as ``emit_json(list)``.
+
+    Nothing is written before the first item; ``close`` ends the array (``[]``
+    when there was no item), so output cut short by an error is still valid JSON.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def write(self, items: Iterable[Any]) -> None:
+        for item in items:
+            text = "\n".join("  " + line for line in json_text(item).split("\n"))
+            sys.stdout.write(("[\n" if self.count == 0 else ",\n") + text)
+            self.count += 1
+        sys.stdout.flush()
+
+    def close(self) -> None:
+        sys.stdout.write("[]\n" if self.count == 0 else "\n]\n")
+        sys.stdout.flush()
+
+
 def iso(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC with a ``Z`` suffix, to the second; None stays None."""
     if moment is None:

@@ -2,27 +2,35 @@
 
 ``create`` prints only the new onna_id, so ``id=$(onna-tui workspace create
 --name X)`` just works. ``list`` follows page cursors until the end or
-``--limit``. A create is never retried after a timeout (see service.client).
+``--limit`` and prints each page as it arrives: when paging fails part way
+(a repeated cursor, a dropped connection), what was fetched stays printed (a
+closed JSON array with ``--json``) before the error. A create is never retried
+after a timeout (see service.client).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import sys
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from onna_tui.commands.common import (
     Context,
+    JsonArrayWriter,
+    TableWriter,
     connect,
     emit_json,
     iso,
     key_values,
     note,
     out,
-    table,
 )
 from onna_tui.commands.errors import UsageError
-from onna_tui.models import PageItem, Workspace, WorkspaceDraft
+from onna_tui.models import Workspace, WorkspaceDraft
 
 _OPTION_OF_FIELD = {"name": "--name", "description": "--description", "tags": "--tag"}
 
@@ -54,23 +62,83 @@ async def create(ctx: Context) -> int:
     return 0
 
 
+T = TypeVar("T")
+
+
+async def arrivals(
+    items: AsyncIterator[T], limit: int | None = None
+) -> AsyncGenerator[list[T], None]:
+    """``items`` in groups, a group ending where the next item has to be waited for.
+
+    ``iter_workspaces`` yields the items of one page without waiting in between
+    and waits only to fetch the next page, so each group is one page, and it is
+    handed on while the next page is on its way. The next item is asked for in a
+    task that is given one turn of the event loop: done by then, it belongs to
+    the same group. An error (a repeated cursor) comes after the group before
+    it. With ``limit``, nothing is asked for beyond that many items. Use it with
+    ``contextlib.aclosing`` so that ``items`` is closed when the caller stops.
+    """
+
+    async def following() -> T:
+        return await anext(items)
+
+    group: list[T] = []
+    taken = 0
+    step: asyncio.Task[T] | None = None
+    try:
+        while limit is None or taken < limit:
+            step = asyncio.create_task(following())
+            await asyncio.sleep(0)
+            if not step.done() and group:
+                yield group
+                group = []
+            try:
+                item = await step
+            except StopAsyncIteration:
+                break
+            except Exception:
+                if group:
+                    yield group
+                raise
+            group.append(item)
+            taken += 1
+        if group:
+            yield group
+    finally:
+        if step is not None and not step.done():
+            step.cancel()
+            await asyncio.wait([step])
+        aclose = getattr(items, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
 async def list_workspaces(ctx: Context) -> int:
     limit: int | None = ctx.args.limit
-    items: list[PageItem] = []
+    json_out = JsonArrayWriter() if ctx.as_json else None
+    rows = TableWriter(["ONNA_ID", "NAME"])
     async with connect(ctx) as client:
-        if limit is None or limit > 0:
-            async for item in client.iter_workspaces():
-                items.append(item)
-                if limit is not None and len(items) >= limit:
-                    break
-    if ctx.as_json:
-        emit_json([{"onna_id": item.onna_id, "name": item.name} for item in items])
-        return 0
-    if not items:
+        try:
+            async with aclosing(arrivals(client.iter_workspaces(), limit)) as pages:
+                async for page in pages:
+                    if json_out is not None:
+                        json_out.write(
+                            {"onna_id": item.onna_id, "name": item.name} for item in page
+                        )
+                    else:
+                        for line in rows.lines([[item.onna_id, item.name] for item in page]):
+                            out(line)
+                        sys.stdout.flush()
+        except Exception as error:
+            # What was fetched stays printed (the JSON array closed); the error follows on
+            # stderr. Not when stdout itself failed (the reader went away).
+            if json_out is not None and json_out.count and not isinstance(error, OSError):
+                json_out.close()
+            raise
+    if json_out is not None:
+        json_out.close()
+    elif not rows.started:
         note("No workspaces yet. Create one with: onna-tui workspace create --name NAME")
-        return 0
-    for line in table(["ONNA_ID", "NAME"], [[item.onna_id, item.name] for item in items]):
-        out(line)
     return 0
 
 
