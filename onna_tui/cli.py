@@ -23,6 +23,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from onna_tui import __version__
+from onna_tui.commands.arguments import SafeArgumentParser
 from onna_tui.commands.errors import RefuseSecretArgument, UsageError, redact
 from onna_tui.commands.terminal import printable
 from onna_tui.sandbox.cli import positive_int
@@ -164,7 +165,8 @@ def _add_workspace_parsers(sub: argparse._SubParsersAction[argparse.ArgumentPars
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    # Never echoes a value from the command line in an error; its subparsers are the same.
+    parser: argparse.ArgumentParser = SafeArgumentParser(
         prog="onna-tui",
         description="A terminal UI and CLI for the Onna Platform API. Without a command, "
         "the terminal UI starts.",

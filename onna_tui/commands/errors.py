@@ -10,6 +10,13 @@ from typing import Any
 
 _SECRETS: set[str] = set()
 
+#: What to do instead of passing a client secret as an argument.
+SECRET_HINT = (
+    "Pipe it on standard input instead, for example: printf '%s' \"$ONNA_SECRET\" | "
+    "onna-tui profile add NAME --client-id ID (or run it without a pipe to be asked "
+    "for it without echo); scripts can also set ONNA_CLIENT_ID and ONNA_CLIENT_SECRET"
+)
+
 
 class UsageError(Exception):
     """The command line asks for something that cannot be done as asked (exit 2)."""
@@ -44,11 +51,8 @@ class RefuseSecretArgument(argparse.Action):
         kwargs.setdefault("nargs", "?")
         kwargs.setdefault("help", argparse.SUPPRESS)
         super().__init__(option_strings, dest, **kwargs)
-        self.hint = hint or (
-            "Pipe it on standard input instead, for example: printf '%s' \"$ONNA_SECRET\" | "
-            "onna-tui profile add NAME --client-id ID (or run it without a pipe to be asked "
-            "for it without echo); scripts can also set ONNA_CLIENT_ID and ONNA_CLIENT_SECRET"
-        )
+        hint = hint or SECRET_HINT
+        self.hint: str = hint[:1].upper() + hint[1:]
 
     def __call__(
         self,
