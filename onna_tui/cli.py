@@ -6,9 +6,9 @@ chosen, so ``--help`` and ``--version`` stay fast.
 
 Exit codes (also in the README): 0 ok, 1 API error, 2 usage or configuration,
 3 invalid credentials or not authorized, 4 keyring or storage, 5 network,
-130 interrupted (Ctrl-C). Errors are one line on stderr, ``onna-tui: <what
-happened and what to do>``; ``--verbose`` adds the HTTP status and request id,
-and a traceback for unexpected errors.
+130 interrupted (Ctrl-C), 141 stdout closed early (broken pipe). Errors are
+one line on stderr, ``onna-tui: <what happened and what to do>``; ``--verbose``
+adds the HTTP status and request id, and a traceback for unexpected errors.
 """
 
 from __future__ import annotations
@@ -173,8 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Environment: ONNA_PROFILE, ONNA_CLIENT_ID, ONNA_CLIENT_SECRET, ONNA_BASE_URL "
         "(with ONNA_CLIENT_ID and ONNA_CLIENT_SECRET set, no profile is needed and nothing is "
         "stored), ONNA_TUI_CONFIG_DIR. Exit codes: 0 ok, 1 API error, 2 usage or "
-        "configuration, 3 invalid credentials or not authorized, 4 keyring, 5 network, "
-        "130 interrupted.",
+        "configuration, 3 invalid credentials or not authorized, 4 keyring or storage, "
+        "5 network, 130 interrupted (Ctrl-C), 141 stdout closed early (broken pipe).",
     )
     parser.add_argument("--version", action="version", version=f"onna-tui {__version__}")
     _add_global_options(parser, top=True)

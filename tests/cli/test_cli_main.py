@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import textwrap
@@ -9,6 +10,7 @@ import textwrap
 import pytest
 from clihelpers import REPO, Cli
 
+import onna_tui.cli
 from onna_tui import __version__
 
 
@@ -118,3 +120,22 @@ def test_secrets_are_redacted_from_unexpected_errors(cli: Cli) -> None:
     assert completed.returncode == 1
     assert cli.secret not in completed.stderr
     assert "oops •••" in completed.stderr
+
+
+def _codes(text: str) -> list[int]:
+    return [int(code) for code in re.findall(r"(?<![\w-])(\d{1,3})(?![\w-])", text)]
+
+
+def test_exit_codes_in_help_and_docstring_match_the_readme(cli: Cli) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Errors and exit codes", 1)[1].split("\n## ", 1)[0]
+    documented = [int(code) for code in re.findall(r"^\| (\d+) \|", section, re.MULTILINE)]
+    assert documented == [0, 1, 2, 3, 4, 5, 130, 141]
+
+    help_text = " ".join(cli.run("--help").stdout.split())
+    epilog = help_text.split("Exit codes:", 1)[1]
+    assert _codes(epilog) == documented
+
+    docstring = " ".join((onna_tui.cli.__doc__ or "").split())
+    codes = docstring.split("Exit codes", 1)[1].split("Errors are", 1)[0]
+    assert _codes(codes) == documented
