@@ -91,18 +91,17 @@ async def current_user_with(client: OnnaClient, token: AccessToken) -> CurrentUs
     For status displays, which must not create a token as a side effect. A
     refused token raises InvalidCredentials; network trouble a NetworkError.
     """
-    import httpx
+    from onna_tui.service.http import parse_model, response_error, send
 
-    from onna_tui.service.http import parse_model, response_error, transport_error
-
-    url = f"{client.base_url}/oauth/user"
     action = "read the current user"
-    try:
-        response = await client.http.get(
-            url, headers={"Authorization": token.authorization_header()}
-        )
-    except httpx.HTTPError as exc:
-        raise transport_error(exc, "GET", url, action=action) from None
+    response = await send(
+        client.http,
+        "GET",
+        f"{client.base_url}/oauth/user",
+        action=action,
+        limits=client.limits,
+        headers={"Authorization": token.authorization_header()},
+    )
     if response.status_code != 200:
         raise response_error(response, action=action, clock=client.clock)
     return parse_model(CurrentUser, response)

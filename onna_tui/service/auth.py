@@ -34,7 +34,13 @@ from onna_tui.models import (
 )
 from onna_tui.service.cache import MemoryTokenCache, TokenCache
 from onna_tui.service.errors import BadResponse
-from onna_tui.service.http import parse_model, token_endpoint_error, transport_error
+from onna_tui.service.http import (
+    DEFAULT_LIMITS,
+    RequestLimits,
+    parse_model,
+    send,
+    token_endpoint_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -85,21 +91,22 @@ async def exchange_credentials(
     base_url: str,
     credentials: Credentials,
     clock: Clock = system_clock,
+    limits: RequestLimits = DEFAULT_LIMITS,
 ) -> AccessToken:
     """POST {base}/oauth/token exactly like the guide's curl: form-encoded
     client_id, client_secret, grant_type=client_credentials."""
-    url = f"{base_url}/oauth/token"
-    try:
-        response = await http.post(
-            url,
-            data={
-                "client_id": credentials.client_id,
-                "client_secret": credentials.client_secret.get_secret_value(),
-                "grant_type": "client_credentials",
-            },
-        )
-    except httpx.HTTPError as exc:
-        raise transport_error(exc, "POST", url, action="get a token") from None
+    response = await send(
+        http,
+        "POST",
+        f"{base_url}/oauth/token",
+        action="get a token",
+        limits=limits,
+        data={
+            "client_id": credentials.client_id,
+            "client_secret": credentials.client_secret.get_secret_value(),
+            "grant_type": "client_credentials",
+        },
+    )
     if response.status_code != 200:
         raise token_endpoint_error(response)
     return token_from_response(parse_model(TokenResponse, response), clock)
@@ -118,8 +125,10 @@ class TokenManager:
         clock: Clock = system_clock,
         margin: float = DEFAULT_MARGIN,
         renew_early: bool = True,
+        limits: RequestLimits = DEFAULT_LIMITS,
     ) -> None:
         self._http = http
+        self._limits = limits
         self._base_url = base_url
         self._credentials = credentials
         self._cache: TokenCache = cache if cache is not None else MemoryTokenCache()
@@ -229,7 +238,7 @@ class TokenManager:
 
     async def _mint_locked(self) -> AccessToken:
         token = await exchange_credentials(
-            self._http, self._base_url, self._credentials, self.clock
+            self._http, self._base_url, self._credentials, self.clock, self._limits
         )
         self.exchanges += 1
         self._mints += 1

@@ -34,13 +34,16 @@ from onna_tui.models import (
 )
 from onna_tui.service.auth import DEFAULT_MARGIN, TokenManager
 from onna_tui.service.cache import TokenCache
-from onna_tui.service.errors import BadResponse, ConfigurationError, PaginationError, Unauthorized
+from onna_tui.service.errors import ConfigurationError, PaginationError, Unauthorized
 from onna_tui.service.http import (
+    DEFAULT_LIMITS,
+    RequestLimits,
     make_http_client,
     parse_model,
     parse_retry_after,
+    request_id_of,
     response_error,
-    transport_error,
+    send,
 )
 from onna_tui.service.urls import normalize_base_url
 
@@ -68,8 +71,11 @@ class OnnaClient:
         renew_early: bool = True,
         get_retries: int = 2,
         sleep: Sleep = asyncio.sleep,
+        limits: RequestLimits = DEFAULT_LIMITS,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
+        #: The deadline and body-size cap of every request (see service.http.send).
+        self.limits = limits
         self._owns_http = http is None
         self.http = http if http is not None else make_http_client(transport)
         self.clock = clock
@@ -85,6 +91,7 @@ class OnnaClient:
                 clock=clock,
                 margin=margin,
                 renew_early=renew_early,
+                limits=limits,
             )
             if credentials is not None
             else None
@@ -246,7 +253,7 @@ class OnnaClient:
                 "for this call (this is not an expiry). Ask an Onna admin to check the "
                 "developer role and permissions of the user who owns these credentials.",
                 status=401,
-                request_id=response.headers.get("x-request-id"),
+                request_id=request_id_of(response),
             )
         return response
 
@@ -260,12 +267,16 @@ class OnnaClient:
         json: Any,
     ) -> httpx.Response:
         headers = {"Authorization": token.authorization_header()} if token else None
-        try:
-            return await self.http.request(method, url, headers=headers, params=params, json=json)
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, method, url, action=action) from None
-        except httpx.InvalidURL:
-            raise BadResponse(f"The URL for {action} is not valid: {url}") from None
+        return await send(
+            self.http,
+            method,
+            url,
+            action=action,
+            limits=self.limits,
+            headers=headers,
+            params=params,
+            json=json,
+        )
 
 
 def _segment(onna_id: str) -> str:
