@@ -188,6 +188,19 @@ class TokenManager:
             self._set(token)
         return token
 
+    async def at_hand(self) -> AccessToken | None:
+        """A token that has not expired, from memory or the cache, or None; never mints
+        (for calls such as /health that only send a token when there is one)."""
+        now = self.clock()
+        token = self._token
+        if token is not None and not token.is_expired(now):
+            return token
+        cached = await self._load_cache()
+        if cached is not None and not cached.is_expired(now):
+            self._set(cached)
+            return cached
+        return None
+
     async def get(self) -> AccessToken:
         """A token with more than the margin left: reused, from the cache, or new."""
         token = self._token
@@ -219,8 +232,9 @@ class TokenManager:
             return await self._mint_locked()
 
     async def invalidate(self, token: AccessToken) -> None:
-        """The server refused ``token``: drop it so the next get() mints (unless
-        someone already replaced it)."""
+        """The server refused ``token``: drop it here and from the shared cache, so no
+        process hands it out again and the next get() mints (unless someone already
+        replaced it with another token, which is kept)."""
         async with self._lock:
             if self._token is not None and self._token.access_token == token.access_token:
                 self._set(None)

@@ -73,6 +73,13 @@ class TokenRefused(InvalidCredentials):
     title = "Token refused"
 
 
+class HealthNeedsToken(OnnaError):
+    """401 from /health: this server wants a (valid) token there. Not an outage."""
+
+    title = "Health needs a token"
+    exit_code = 3
+
+
 class Unauthorized(OnnaError):
     """A freshly minted token was refused: the credentials work but may not make this call."""
 

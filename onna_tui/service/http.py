@@ -429,7 +429,7 @@ def parse_model(model: type[ModelT], response: httpx.Response) -> ModelT:
         ) from None
 
 
-def _said(problem: ServerProblem) -> str:
+def server_said(problem: ServerProblem) -> str:
     """`` The server said: ….`` or nothing."""
     if not problem.text:
         return ""
@@ -448,7 +448,7 @@ def token_endpoint_error(response: httpx.Response) -> OnnaError:
     rid = request_id_of(response, problem)
     status = response.status_code
     oauth = problem.oauth_error
-    said = _said(problem)
+    said = server_said(problem)
     kw: dict[str, Any] = {"status": status, "request_id": rid, "code": problem.code}
     if status == 401 or (status == 400 and oauth == "invalid_client"):
         return InvalidCredentials(
@@ -492,7 +492,7 @@ def response_error(
     problem = problem_of(response)
     rid = request_id_of(response, problem)
     status = response.status_code
-    said_part = _said(problem)
+    said_part = server_said(problem)
     kw: dict[str, Any] = {"status": status, "request_id": rid, "code": problem.code}
     if status == 401:
         # Reached only when the caller does not handle 401 itself.

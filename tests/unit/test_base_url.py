@@ -93,8 +93,13 @@ def test_a_password_is_never_quoted_even_with_a_wrong_scheme() -> None:
 
 @pytest.mark.parametrize(
     ("host", "port", "shown"),
-    [("::1", 1, "[::1]:1"), ("127.0.0.1", 8000, "127.0.0.1:8000"), ("api.onna.com", None,
-     "api.onna.com"), ("fe80::1", None, "[fe80::1]"), (None, None, "the server")],
+    [
+        ("::1", 1, "[::1]:1"),
+        ("127.0.0.1", 8000, "127.0.0.1:8000"),
+        ("api.onna.com", None, "api.onna.com"),
+        ("fe80::1", None, "[fe80::1]"),
+        (None, None, "the server"),
+    ],
 )
 def test_host_port_brackets_ipv6(host: str | None, port: int | None, shown: str) -> None:
     assert host_port(host, port) == shown

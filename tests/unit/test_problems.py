@@ -84,8 +84,17 @@ def test_request_id_from_the_body() -> None:
 
 @pytest.mark.parametrize(
     "hostile",
-    ["\x1b[2J\x1b[31mRED", "row\nforged  row", "bell\x07", "del\x7f", "c1\x9b31m",
-     "\u202eevil", "zero\u200bwidth", "line\u2028sep", "surrogate\ud800"],
+    [
+        "\x1b[2J\x1b[31mRED",
+        "row\nforged  row",
+        "bell\x07",
+        "del\x7f",
+        "c1\x9b31m",
+        "\u202eevil",
+        "zero\u200bwidth",
+        "line\u2028sep",
+        "surrogate\ud800",
+    ],
 )
 def test_control_and_format_characters_never_survive(hostile: str) -> None:
     problem = read_problem(body({"errors": [{"detail": hostile}]}))
