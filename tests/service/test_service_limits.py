@@ -77,10 +77,19 @@ async def _token_then(script_after_token: object) -> RawServer:
     return RawServer(script)
 
 
-async def test_a_trickling_get_times_out() -> None:
-    async with await _token_then(trickle_body) as server, _client(server) as client:
+async def test_a_trickling_get_times_out_and_the_client_stays_usable() -> None:
+    page = b'{"items": []}'
+
+    async def trickle_once(server: RawServer, writer: asyncio.StreamWriter) -> None:
+        if server.requests.count(("GET", "/v1/workspaces")) == 1:
+            await trickle_body(server, writer)
+        await server.write(writer, head("200 OK", f"Content-Length: {len(page)}") + page)
+
+    async with await _token_then(trickle_once) as server, _client(server) as client:
         with pytest.raises(TimedOut, match="did not answer in time"):
             await client.list_workspaces_page()
+        # The cancelled request left nothing behind in the shared connection pool.
+        assert (await client.list_workspaces_page()).items == []
 
 
 async def test_a_trickling_post_may_have_happened_and_is_not_retried() -> None:
