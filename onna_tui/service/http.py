@@ -27,7 +27,6 @@ from onna_tui import __version__
 from onna_tui.clock import Clock, system_clock
 from onna_tui.service.errors import (
     BadResponse,
-    FieldError,
     Forbidden,
     InvalidCredentials,
     NotFound,
@@ -435,11 +434,6 @@ def server_said(problem: ServerProblem) -> str:
         return ""
     text = problem.text
     return f" The server said: {text if text.endswith(('.', '!', '?', '…')) else text + '.'}"
-
-
-def field_errors_of(body: bytes, content_type: str | None = None) -> list[FieldError]:
-    """Field-level problems from any error shape (JSON:API envelope or flat, FastAPI)."""
-    return read_problem(body, content_type).field_errors
 
 
 def token_endpoint_error(response: httpx.Response) -> OnnaError:
