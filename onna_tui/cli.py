@@ -199,6 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
         "token",
         "print a valid access token (cached and reused until about a minute before expiry)",
     )
+    token.add_argument(
+        "--new",
+        action="store_true",
+        help="mint a new token even if the cached one has time left (for example after the "
+        "server refused it); it replaces the cached one",
+    )
     _add_json(token, "the token with its type and expiry")
 
     status = _leaf(sub, "status", "show the profile, where its secret is, and the token's state")

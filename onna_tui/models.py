@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    StrictInt,
     StringConstraints,
     field_validator,
 )
@@ -46,7 +47,9 @@ class TokenResponse(WireModel):
 
     access_token: SecretStr
     token_type: str
-    expires_in: int | None = None
+    #: Strict: ``true`` (a bool is an int to Python) or ``"3599"`` is a malformed answer,
+    #: not a lifetime.
+    expires_in: StrictInt | None = None
 
 
 class CurrentUser(WireModel):
@@ -162,45 +165,9 @@ class Workspace(WireModel):
 
 
 # ------------------------------------------------------------------- errors
-
-
-class JsonApiError(WireModel):
-    """One JSON:API error object."""
-
-    status: str
-    code: str
-    title: str | None = None
-    detail: str | None = None
-    id: str | None = None
-    source: dict[str, Any] | None = None
-    links: dict[str, Any] | None = None
-
-
-class JsonApiErrors(WireModel):
-    """A JSON:API error document: ``{"errors": [...]}``."""
-
-    errors: list[JsonApiError]
-
-
-class FastApiValidationItem(WireModel):
-    """One entry of FastAPI's HTTPValidationError ``detail``."""
-
-    loc: list[str | int]
-    msg: str
-    type: str
-
-
-class FastApiValidationError(WireModel):
-    """FastAPI's 422 body: ``{"detail": [{"loc", "msg", "type"}]}``."""
-
-    detail: list[FastApiValidationItem]
-
-
-class OAuthError(WireModel):
-    """RFC 6749 section 5.2 error body, e.g. ``{"error": "invalid_client"}``."""
-
-    error: str
-    error_description: str | None = None
+# Error bodies come in too many shapes for one model (the document's flat object,
+# the JSON:API envelope of its examples, FastAPI's, RFC 6749's, text, HTML):
+# onna_tui.service.problems reads them all.
 
 
 # ------------------------------------------------------------ our own values

@@ -28,7 +28,9 @@ if TYPE_CHECKING:
     from onna_tui.service.client import OnnaClient
     from onna_tui.vault import Vault
 
-TokenState = Literal["valid", "expiring", "expired", "none"]
+#: ``refused``: the server answered 401 to a token its clock says is alive (revoked, or
+#: expired at the server); only a lookup can tell, so only `status` reports it.
+TokenState = Literal["valid", "expiring", "expired", "refused", "none"]
 
 
 def token_cache_for(resolved: ResolvedProfile, vault: Vault | None = None) -> TokenCache:
@@ -85,24 +87,66 @@ def token_state(
     return "valid"
 
 
-async def current_user_with(client: OnnaClient, token: AccessToken) -> CurrentUser:
+async def forget_refused(
+    client: OnnaClient, token: AccessToken, cache: TokenCache | None = None
+) -> None:
+    """The server refused ``token``: drop it from the shared cache (and the client's
+    memory), unless the cache already holds another token. Every process then sees
+    it gone, so `onna-tui token` stops printing it."""
+    if client.tokens is not None:
+        await client.tokens.invalidate(token)
+        return
+    if cache is None:
+        return
+    try:
+        cached = await cache.load()
+        if cached is not None and cached.access_token == token.access_token:
+            await cache.clear()
+    except Exception:  # the keyring failed: the token just stays until it expires
+        pass
+
+
+async def current_user_with(
+    client: OnnaClient, token: AccessToken, cache: TokenCache | None = None
+) -> CurrentUser:
     """GET /oauth/user with exactly ``token``: never mints, never retries.
 
     For status displays, which must not create a token as a side effect. A
-    refused token raises InvalidCredentials; network trouble a NetworkError.
+    refused token (401) is dropped from the token cache (the client's, or
+    ``cache`` when the client has no credentials) and raises TokenRefused;
+    network trouble raises a NetworkError.
     """
-    import httpx
+    from onna_tui.service.errors import TokenRefused
+    from onna_tui.service.http import (
+        parse_model,
+        problem_of,
+        request_id_of,
+        response_error,
+        send,
+        server_said,
+    )
 
-    from onna_tui.service.http import parse_model, response_error, transport_error
-
-    url = f"{client.base_url}/oauth/user"
     action = "read the current user"
-    try:
-        response = await client.http.get(
-            url, headers={"Authorization": token.authorization_header()}
+    response = await send(
+        client.http,
+        "GET",
+        f"{client.base_url}/oauth/user",
+        action=action,
+        limits=client.limits,
+        headers={"Authorization": token.authorization_header()},
+    )
+    if response.status_code == 401:
+        await forget_refused(client, token, cache)
+        problem = problem_of(response)
+        raise TokenRefused(
+            "Onna refused the access token although it has not expired by this machine's "
+            f"clock: it was revoked or expired at the server.{server_said(problem)} It has been "
+            "dropped from the token cache, so the next `onna-tui token` or API call gets a "
+            "new one.",
+            status=401,
+            request_id=request_id_of(response, problem),
+            code=problem.code,
         )
-    except httpx.HTTPError as exc:
-        raise transport_error(exc, "GET", url, action=action) from None
     if response.status_code != 200:
         raise response_error(response, action=action, clock=client.clock)
     return parse_model(CurrentUser, response)

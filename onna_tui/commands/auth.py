@@ -2,8 +2,12 @@
 
 ``token`` reuses the token cached in the keyring (shared with the TUI and other
 processes) while it has more than the renewal margin left, so a script may call
-it as often as it likes. ``status`` never mints a token unless ``--check``
-asks it to prove the credentials work.
+it as often as it likes; ``--new`` mints a fresh one whatever the cache holds.
+The cached path trusts the clock and asks the server nothing (nor imports
+httpx): a token the server refused early is dropped from the cache by whichever
+command meets the 401 (`status` included), and the next ``token`` mints.
+``status`` never mints a token unless ``--check`` asks it to prove the
+credentials work (the new token then replaces the cached one).
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from onna_tui.commands.errors import remember_secret
 from onna_tui.models import DEFAULT_RENEWAL_MARGIN as DEFAULT_MARGIN
 from onna_tui.models import AccessToken, CurrentUser
 from onna_tui.profiles import ENV_CLIENT_SECRET, ResolvedProfile
-from onna_tui.service.errors import OnnaError
+from onna_tui.service.errors import OnnaError, TokenRefused
 from onna_tui.session import current_user_with, open_client, token_cache_for, token_state
 from onna_tui.vault import VaultError
 
@@ -43,11 +47,12 @@ async def _fresh_cached_token(ctx: Context) -> AccessToken | None:
 
 
 async def token(ctx: Context) -> int:
-    access = await _fresh_cached_token(ctx)
+    new = bool(getattr(ctx.args, "new", False))
+    access = None if new else await _fresh_cached_token(ctx)
     if access is None:
         async with connect(ctx) as client:
             manager = client.require_tokens()
-            access = await manager.get()
+            access = await (manager.mint() if new else manager.get())
             if manager.cache_problem:
                 note(
                     "The token works but could not be cached for next time: "
@@ -123,8 +128,9 @@ async def status(ctx: Context) -> int:
     async with make_http_client() as http:
         client = open_client(resolved, http=http, clock=ctx.clock, vault=ctx.vault)
         access: AccessToken | None = None
+        cache = token_cache_for(resolved, ctx.vault)
         try:
-            access = await token_cache_for(resolved, ctx.vault).load()
+            access = await cache.load()
         except VaultError as exc:
             report["token_problem"] = ctx.describe(exc)
         if ctx.args.check:
@@ -140,7 +146,12 @@ async def status(ctx: Context) -> int:
         report["token"] = _token_json(access, ctx)
         if access is not None and report["token"]["state"] in ("valid", "expiring"):
             try:
-                report["user"] = _user_json(await current_user_with(client, access))
+                report["user"] = _user_json(await current_user_with(client, access, cache))
+            except TokenRefused as exc:
+                # Alive by the clock, refused by the server; current_user_with has
+                # dropped it from the cache, so every process mints anew.
+                report["token"]["state"] = "refused"
+                report["user_problem"] = ctx.describe(exc)
             except OnnaError as exc:
                 report["user_problem"] = ctx.describe(exc)
     if ctx.as_json:
@@ -178,6 +189,12 @@ def _print_status(report: dict[str, Any], resolved: ResolvedProfile) -> None:
         state = "none cached (`onna-tui token` or `onna-tui status --check` gets one)"
     elif tok["state"] == "expired":
         state = f"expired at {tok['expires_at']}"
+    elif tok["state"] == "refused":
+        state = (
+            f"refused by the server (revoked or expired there, though {tok['seconds_left']} s "
+            "were left by the clock); dropped from the cache, the next `onna-tui token` "
+            "mints a new one"
+        )
     else:
         left = human_duration(tok["seconds_left"])
         state = (

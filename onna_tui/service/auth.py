@@ -34,7 +34,13 @@ from onna_tui.models import (
 )
 from onna_tui.service.cache import MemoryTokenCache, TokenCache
 from onna_tui.service.errors import BadResponse
-from onna_tui.service.http import parse_model, token_endpoint_error, transport_error
+from onna_tui.service.http import (
+    DEFAULT_LIMITS,
+    RequestLimits,
+    parse_model,
+    send,
+    token_endpoint_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -85,21 +91,22 @@ async def exchange_credentials(
     base_url: str,
     credentials: Credentials,
     clock: Clock = system_clock,
+    limits: RequestLimits = DEFAULT_LIMITS,
 ) -> AccessToken:
     """POST {base}/oauth/token exactly like the guide's curl: form-encoded
     client_id, client_secret, grant_type=client_credentials."""
-    url = f"{base_url}/oauth/token"
-    try:
-        response = await http.post(
-            url,
-            data={
-                "client_id": credentials.client_id,
-                "client_secret": credentials.client_secret.get_secret_value(),
-                "grant_type": "client_credentials",
-            },
-        )
-    except httpx.HTTPError as exc:
-        raise transport_error(exc, "POST", url, action="get a token") from None
+    response = await send(
+        http,
+        "POST",
+        f"{base_url}/oauth/token",
+        action="get a token",
+        limits=limits,
+        data={
+            "client_id": credentials.client_id,
+            "client_secret": credentials.client_secret.get_secret_value(),
+            "grant_type": "client_credentials",
+        },
+    )
     if response.status_code != 200:
         raise token_endpoint_error(response)
     return token_from_response(parse_model(TokenResponse, response), clock)
@@ -118,8 +125,10 @@ class TokenManager:
         clock: Clock = system_clock,
         margin: float = DEFAULT_MARGIN,
         renew_early: bool = True,
+        limits: RequestLimits = DEFAULT_LIMITS,
     ) -> None:
         self._http = http
+        self._limits = limits
         self._base_url = base_url
         self._credentials = credentials
         self._cache: TokenCache = cache if cache is not None else MemoryTokenCache()
@@ -179,6 +188,19 @@ class TokenManager:
             self._set(token)
         return token
 
+    async def at_hand(self) -> AccessToken | None:
+        """A token that has not expired, from memory or the cache, or None; never mints
+        (for calls such as /health that only send a token when there is one)."""
+        now = self.clock()
+        token = self._token
+        if token is not None and not token.is_expired(now):
+            return token
+        cached = await self._load_cache()
+        if cached is not None and not cached.is_expired(now):
+            self._set(cached)
+            return cached
+        return None
+
     async def get(self) -> AccessToken:
         """A token with more than the margin left: reused, from the cache, or new."""
         token = self._token
@@ -210,8 +232,9 @@ class TokenManager:
             return await self._mint_locked()
 
     async def invalidate(self, token: AccessToken) -> None:
-        """The server refused ``token``: drop it so the next get() mints (unless
-        someone already replaced it)."""
+        """The server refused ``token``: drop it here and from the shared cache, so no
+        process hands it out again and the next get() mints (unless someone already
+        replaced it with another token, which is kept)."""
         async with self._lock:
             if self._token is not None and self._token.access_token == token.access_token:
                 self._set(None)
@@ -229,7 +252,7 @@ class TokenManager:
 
     async def _mint_locked(self) -> AccessToken:
         token = await exchange_credentials(
-            self._http, self._base_url, self._credentials, self.clock
+            self._http, self._base_url, self._credentials, self.clock, self._limits
         )
         self.exchanges += 1
         self._mints += 1

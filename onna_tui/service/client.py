@@ -7,7 +7,10 @@ can point it at the sandbox (over loopback or in-process) and move time by hand.
 Retries: a GET may be retried after 429 or 503, honouring Retry-After, a
 bounded number of times. A POST/PATCH/DELETE is never retried after a timeout
 or a dropped connection (the workspace may exist already). A 401 on any call
-mints one new token and retries once; a second 401 is an authorization problem.
+drops the refused token from the shared cache (so no process hands it out
+again), mints one new token and retries once; a second 401 is an authorization
+problem. /health sends the token at hand, if any, and never mints for it.
+Every request has a total deadline and a body-size cap (``limits``).
 """
 
 from __future__ import annotations
@@ -34,13 +37,22 @@ from onna_tui.models import (
 )
 from onna_tui.service.auth import DEFAULT_MARGIN, TokenManager
 from onna_tui.service.cache import TokenCache
-from onna_tui.service.errors import BadResponse, ConfigurationError, PaginationError, Unauthorized
+from onna_tui.service.errors import (
+    ConfigurationError,
+    HealthNeedsToken,
+    PaginationError,
+    Unauthorized,
+)
 from onna_tui.service.http import (
+    DEFAULT_LIMITS,
+    RequestLimits,
+    host_of,
     make_http_client,
     parse_model,
     parse_retry_after,
+    request_id_of,
     response_error,
-    transport_error,
+    send,
 )
 from onna_tui.service.urls import normalize_base_url
 
@@ -68,8 +80,11 @@ class OnnaClient:
         renew_early: bool = True,
         get_retries: int = 2,
         sleep: Sleep = asyncio.sleep,
+        limits: RequestLimits = DEFAULT_LIMITS,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
+        #: The deadline and body-size cap of every request (see service.http.send).
+        self.limits = limits
         self._owns_http = http is None
         self.http = http if http is not None else make_http_client(transport)
         self.clock = clock
@@ -85,6 +100,7 @@ class OnnaClient:
                 clock=clock,
                 margin=margin,
                 renew_early=renew_early,
+                limits=limits,
             )
             if credentials is not None
             else None
@@ -103,8 +119,10 @@ class OnnaClient:
     # ---------------------------------------------------------------- calls
 
     async def health(self) -> Health:
-        """GET /health (no token needed)."""
-        response = await self._send("GET", "/health", action="check the API health", auth=False)
+        """GET /health. The document's global security covers it and its sample sends a
+        bearer token, so the token at hand goes along when there is one; none is minted
+        just for this. A 401 is HealthNeedsToken, not an outage."""
+        response = await self._send("GET", "/health", action="check the API health", auth=None)
         return parse_model(Health, response)
 
     async def current_user(self) -> CurrentUser:
@@ -191,10 +209,12 @@ class OnnaClient:
         path: str,
         *,
         action: str,
-        auth: bool = True,
+        auth: bool | None = True,
         params: dict[str, str] | None = None,
         json: Any = None,
     ) -> httpx.Response:
+        """``auth``: True for a token (minted if needed), None for the token at hand if
+        any (see health), False for none."""
         url = f"{self.base_url}{path}"
         attempt = 0
         while True:
@@ -224,10 +244,12 @@ class OnnaClient:
         method: str,
         url: str,
         action: str,
-        auth: bool,
+        auth: bool | None,
         params: dict[str, str] | None,
         json: Any,
     ) -> httpx.Response:
+        if auth is None:
+            return await self._send_with_token_at_hand(method, url, action, params, json)
         if not auth:
             return await self._request(method, url, action, None, params, json)
         tokens = self.require_tokens()
@@ -246,9 +268,39 @@ class OnnaClient:
                 "for this call (this is not an expiry). Ask an Onna admin to check the "
                 "developer role and permissions of the user who owns these credentials.",
                 status=401,
-                request_id=response.headers.get("x-request-id"),
+                request_id=request_id_of(response),
             )
         return response
+
+    async def _send_with_token_at_hand(
+        self,
+        method: str,
+        url: str,
+        action: str,
+        params: dict[str, str] | None,
+        json: Any,
+    ) -> httpx.Response:
+        token = await self.tokens.at_hand() if self.tokens is not None else None
+        response = await self._request(method, url, action, token, params, json)
+        if response.status_code != 401:
+            return response
+        host = host_of(url)
+        if token is None:
+            raise HealthNeedsToken(
+                f"{host} answered the health check with 401: health needs a token there, "
+                "and none is at hand. Get one (`onna-tui token`, or n on the Token screen) "
+                "and check again; this is not an outage.",
+                status=401,
+                request_id=request_id_of(response),
+            )
+        await self.require_tokens().invalidate(token)
+        raise HealthNeedsToken(
+            f"{host} answered the health check with 401: health needs a valid token there, "
+            "and it refused the one at hand (revoked or expired at the server). It has been "
+            "dropped; get a new token and check again. This is not an outage.",
+            status=401,
+            request_id=request_id_of(response),
+        )
 
     async def _request(
         self,
@@ -260,12 +312,16 @@ class OnnaClient:
         json: Any,
     ) -> httpx.Response:
         headers = {"Authorization": token.authorization_header()} if token else None
-        try:
-            return await self.http.request(method, url, headers=headers, params=params, json=json)
-        except httpx.HTTPError as exc:
-            raise transport_error(exc, method, url, action=action) from None
-        except httpx.InvalidURL:
-            raise BadResponse(f"The URL for {action} is not valid: {url}") from None
+        return await send(
+            self.http,
+            method,
+            url,
+            action=action,
+            limits=self.limits,
+            headers=headers,
+            params=params,
+            json=json,
+        )
 
 
 def _segment(onna_id: str) -> str:

@@ -64,6 +64,22 @@ class InvalidCredentials(OnnaError):
     exit_code = 3
 
 
+class TokenRefused(InvalidCredentials):
+    """401 for a token that has not run out by our clock: revoked, or expired at the server.
+
+    Whoever meets it drops that token from the shared cache, so no process hands it
+    out again; the next call mints a new one."""
+
+    title = "Token refused"
+
+
+class HealthNeedsToken(OnnaError):
+    """401 from /health: this server wants a (valid) token there. Not an outage."""
+
+    title = "Health needs a token"
+    exit_code = 3
+
+
 class Unauthorized(OnnaError):
     """A freshly minted token was refused: the credentials work but may not make this call."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 from clihelpers import FAIL_KEYRING, Admin, Cli
 
 STATUS_KEYS = {
@@ -99,14 +100,78 @@ def test_status_without_a_keyring_exits_4(cli: Cli) -> None:
     assert result.returncode == 4
 
 
-def test_a_token_the_server_no_longer_accepts(cli: Cli, admin: Admin) -> None:
+def _cached_tokens(cli: Cli) -> list[str]:
+    return [
+        value
+        for entries in cli.keyring().values()
+        for username, value in entries.items()
+        if "token" in username or '"access_token"' in value
+    ]
+
+
+def test_a_token_the_server_no_longer_accepts_is_reported_and_dropped_for_every_process(
+    cli: Cli, admin: Admin
+) -> None:
+    """It used to say "valid" although its own /oauth/user lookup had just got 401, and
+    `onna-tui token` kept printing the refused token for up to an hour."""
+    assert cli.add_profile("sb").returncode == 0
+    refused = cli.run("token").stdout.strip()
+    assert _cached_tokens(cli)
+    admin.expire_tokens()  # every token so far is dead at the server, alive by the clock
+    result = cli.run("status", "--json")
+    assert result.returncode == 0, result.stderr
+    data = result.json()
+    assert data["token"]["state"] == "refused"
+    assert data["token"]["seconds_left"] > 3500  # the clock alone would call it valid
+    assert data["user"] is None and "refused the access token" in data["user_problem"]
+    assert "dropped from the token cache" in data["user_problem"]
+    assert admin.exchanges == 1  # status reports; it does not mint
+    assert _cached_tokens(cli) == []  # gone from the keyring this process shares
+    # Another process: `token` finds nothing cached and mints a working token.
+    fresh = cli.run("token").stdout.strip()
+    assert fresh and fresh != refused
+    assert admin.exchanges == 2
+    assert httpx.get(
+        f"{cli.base_url}/oauth/user", headers={"Authorization": f"Bearer {fresh}"}
+    ).is_success
+    again = cli.run("status", "--json").json()
+    assert again["token"]["state"] == "valid" and again["user"] is not None
+
+
+def test_status_text_says_refused_by_the_server(cli: Cli, admin: Admin) -> None:
     assert cli.add_profile("sb").returncode == 0
     admin.expire_tokens()
-    data = cli.run("status", "--json").json()
-    # Still valid by the clock, but the server refused it: said so, and nothing minted.
-    assert data["token"]["state"] == "valid"
-    assert data["user"] is None and "refused the access token" in data["user_problem"]
-    assert admin.exchanges == 1
-    # `token` does not know either (it trusts the clock); any API call re-mints once on 401.
-    assert cli.run("workspace", "list").returncode == 0
+    text = cli.run("status")
+    assert text.returncode == 0
+    token_line = next(line for line in text.stdout.splitlines() if line.startswith("Token:"))
+    assert "refused by the server" in token_line
+    assert "next `onna-tui token` mints a new one" in token_line
+
+
+def test_an_api_call_that_meets_a_401_replaces_the_cached_token_for_everyone(
+    cli: Cli, admin: Admin
+) -> None:
+    assert cli.add_profile("sb").returncode == 0
+    refused = cli.run("token").stdout.strip()
+    admin.expire_tokens()
+    assert cli.run("workspace", "list").returncode == 0  # 401, mints once, retries
+    assert admin.exchanges == 2
+    after = cli.run("token").stdout.strip()
+    assert after != refused
+    assert admin.exchanges == 2  # the token `workspace list` minted, from the cache
+    assert httpx.get(
+        f"{cli.base_url}/workspaces", headers={"Authorization": f"Bearer {after}"}
+    ).is_success
+
+
+def test_status_check_replaces_the_cached_token(cli: Cli, admin: Admin) -> None:
+    assert cli.add_profile("sb").returncode == 0
+    before = cli.run("status", "--json").json()["token"]["fingerprint"]
+    checked = cli.run("status", "--check", "--json").json()
+    assert checked["check"]["ok"] is True
+    assert checked["token"]["fingerprint"] != before
+    assert (
+        cli.run("status", "--json").json()["token"]["fingerprint"]
+        == checked["token"]["fingerprint"]
+    )
     assert admin.exchanges == 2

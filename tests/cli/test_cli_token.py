@@ -255,3 +255,61 @@ def test_a_cached_token_is_printed_without_loading_the_http_stack(cli: Cli, admi
     assert "httpx" not in imported
     assert "onna_tui.service.client" not in imported
     assert admin.exchanges == 1  # the one from `profile add`'s verification
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "http://[::1/v1",
+        "http://127.0.0.1:1/v\x1b[2J1",
+        "http://127.0.0.1:1/v1\tx",
+        "http://127.0.0.1/" + "a" * 65536,
+    ],
+    ids=["unclosed-bracket", "escape", "tab", "64KB"],
+)
+def test_a_malformed_base_url_is_a_configuration_error(cli: Cli, base_url: str) -> None:
+    """These used to print "unexpected error … this is a bug" with exit 1."""
+    result = cli.run("token", "--base-url", base_url, env=cli.env_credentials())
+    assert result.returncode == 2, result.stderr
+    assert "bug" not in result.stderr
+    assert "base URL" in result.stderr and len(result.stderr) < 600
+    assert "\x1b" not in result.stderr
+
+
+def test_profile_add_with_an_unclosed_ipv6_bracket_is_a_configuration_error(cli: Cli) -> None:
+    result = cli.run(
+        "profile",
+        "add",
+        "v6",
+        "--client-id",
+        "x",
+        "--base-url",
+        "http://[::1/v1",
+        "--no-verify",
+        input="some-secret",
+    )
+    assert result.returncode == 2, result.stderr
+    assert "bug" not in result.stderr and "IPv6" in result.stderr
+
+
+def test_token_new_mints_a_fresh_token_and_caches_it(cli: Cli, admin: Admin) -> None:
+    """The way out when the server refused a token the cache still holds."""
+    assert cli.add_profile("sb").returncode == 0
+    cached = cli.run("token").stdout.strip()
+    admin.expire_tokens()
+    assert cli.run("token").stdout.strip() == cached  # the fast path asks no server
+    result = cli.run("token", "--new", "--json")
+    assert result.returncode == 0, result.stderr
+    fresh = result.json()["access_token"]
+    assert fresh != cached and result.json()["expires_in"] > 3500
+    assert admin.exchanges == 2
+    assert cli.run("token").stdout.strip() == fresh  # it replaced the cached one
+    assert admin.exchanges == 2
+    assert httpx.get(
+        f"{cli.base_url}/workspaces", headers={"Authorization": f"Bearer {fresh}"}
+    ).is_success
+
+
+def test_token_new_is_in_the_help(cli: Cli) -> None:
+    result = cli.run("token", "--help")
+    assert result.returncode == 0 and "--new" in result.stdout

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
+import pytest
 from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -20,18 +21,22 @@ from starlette.routing import Route
 
 from onna_tui.models import Credentials, WorkspaceDraft
 from onna_tui.service.client import OnnaClient
+from onna_tui.service.errors import NotFound, ValidationFailed
 
 PAGE = 2
 
 
-def other_server() -> tuple[Starlette, dict[str, Any]]:
+def other_server(*, flat_errors: bool = False) -> tuple[Starlette, dict[str, Any]]:
+    """``flat_errors``: answer errors as the one flat object the document's
+    JsonApiErrorsNNN schemas describe, not in the ``{"errors": [...]}`` envelope."""
     state: dict[str, Any] = {"tokens": set(), "workspaces": [], "exchanges": 0}
 
+    def error(status: int, code: str, **members: Any) -> JSONResponse:
+        obj = {"status": str(status), "code": code, **members}
+        return JSONResponse(obj if flat_errors else {"errors": [obj]}, status_code=status)
+
     def unauthorized() -> JSONResponse:
-        return JSONResponse(
-            {"errors": [{"status": "401", "code": "XX401_unauthorized", "id": "r-1"}]},
-            status_code=401,
-        )
+        return error(401, "XX401_unauthorized", id="r-1")
 
     def authed(request: Request) -> bool:
         header = request.headers.get("authorization", "")
@@ -56,6 +61,14 @@ def other_server() -> tuple[Starlette, dict[str, Any]]:
             return unauthorized()
         if request.method == "POST":
             body = await request.json()
+            if len(body["name"]) > 10:
+                return error(
+                    422,
+                    "XX422_unprocessable_entity",
+                    title="Unprocessable Entity",
+                    detail="names are at most 10 characters here",
+                    source={"pointer": "/data/attributes/name"},
+                )
             onna_id = f"ws/{len(state['workspaces'])}"
             state["workspaces"].append({"onna_id": onna_id, "name": body["name"], "x": True})
             return JSONResponse({"onna_id": onna_id, "href": "/x"}, status_code=201)
@@ -73,7 +86,7 @@ def other_server() -> tuple[Starlette, dict[str, Any]]:
         for ws in state["workspaces"]:
             if ws["onna_id"] == wanted:
                 return JSONResponse({**ws, "creation_datetime": "2022-02-22T11:11:11.123456"})
-        return JSONResponse({"errors": [{"status": "404", "code": "XX404"}]}, status_code=404)
+        return error(404, "XX404", title="Not Found", detail=f"no workspace {wanted!r} here")
 
     app = Starlette(
         routes=[
@@ -102,3 +115,24 @@ async def test_token_create_and_list_to_the_end_on_another_server() -> None:
         assert detail.name == "n3"
         assert (await client.current_user()).display_name == "A <a@b.c>"
     assert state["exchanges"] == 1
+
+
+async def test_the_flat_error_shape_of_the_document_is_understood() -> None:
+    """The document's JsonApiErrorsNNN schemas describe a flat object; a server that
+    answers that way keeps its exit codes and its own words reach the person."""
+    app, state = other_server(flat_errors=True)
+    creds = Credentials(client_id="other", client_secret=SecretStr("other-secret"))
+    transport = httpx.ASGITransport(app=app)
+    async with OnnaClient("http://127.0.0.1/api/v1", creds, transport=transport) as client:
+        with pytest.raises(NotFound) as missing:
+            await client.get_workspace("ws/404")
+        assert "The server said: Not Found: no workspace 'ws/404' here." in str(missing.value)
+        assert missing.value.code == "XX404" and missing.value.exit_code == 1
+        with pytest.raises(ValidationFailed) as refused:
+            await client.create_workspace(WorkspaceDraft(name="far too long a name"))
+        assert refused.value.for_field("name") == ["names are at most 10 characters here"]
+        assert refused.value.exit_code == 1
+        # A token the server forgot: the flat 401 re-mints once, like the envelope.
+        state["tokens"].clear()
+        assert (await client.current_user()).id == "a@b.c"
+    assert state["exchanges"] == 2

@@ -12,8 +12,10 @@ from pydantic import SecretStr
 from onna_tui.clock import ManualClock
 from onna_tui.models import AccessToken, Credentials
 from onna_tui.service.auth import exchange_credentials
+from onna_tui.service.cache import MemoryTokenCache
 from onna_tui.service.client import OnnaClient
-from onna_tui.service.errors import InvalidCredentials, Unauthorized
+from onna_tui.service.errors import HealthNeedsToken, InvalidCredentials, TokenRefused, Unauthorized
+from onna_tui.session import current_user_with
 
 
 async def test_exchange_is_the_guides_form_post(
@@ -239,3 +241,138 @@ async def test_http_proxy_from_the_environment_never_sees_loopback_traffic(
         trap.setblocking(False)
         with pytest.raises(BlockingIOError):
             trap.accept()  # nothing ever connected to the "proxy"
+
+
+# ------------------------------------------------------- refused tokens, every path
+
+
+async def test_a_401_drops_the_refused_token_from_the_shared_cache(
+    sandbox_server: Any, sandbox_credentials: Credentials, admin: Any
+) -> None:
+    """Two clients on one cache stand for two processes on one keyring."""
+    shared = MemoryTokenCache()
+    async with (
+        OnnaClient(sandbox_server.base_url, sandbox_credentials, token_cache=shared) as one,
+        OnnaClient(sandbox_server.base_url, sandbox_credentials, token_cache=shared) as two,
+    ):
+        refused = await one.require_tokens().get()
+        admin.expire_tokens()
+        await one.current_user()  # 401: dropped, minted once, retried
+        fresh = await shared.load()
+        assert fresh is not None and fresh.access_token != refused.access_token
+        # The other "process" picks up the replacement instead of minting.
+        assert (await two.require_tokens().get()).access_token == fresh.access_token
+    assert admin.exchanges == 2
+
+
+async def test_current_user_with_drops_a_refused_token_and_never_mints(
+    sandbox_server: Any, sandbox_credentials: Credentials, admin: Any
+) -> None:
+    """The status lookup: it used to leave the refused token in the cache."""
+    shared = MemoryTokenCache()
+    async with OnnaClient(sandbox_server.base_url, sandbox_credentials, token_cache=shared) as c:
+        token = await c.require_tokens().get()
+        admin.expire_tokens()
+        with pytest.raises(TokenRefused) as info:
+            await current_user_with(c, token)
+        assert c.require_tokens().current is None
+    assert await shared.load() is None
+    assert "dropped from the token cache" in str(info.value)
+    assert info.value.exit_code == 3
+    assert admin.exchanges == 1
+
+
+async def test_current_user_with_drops_from_the_given_cache_without_credentials(
+    sandbox_server: Any, sandbox_credentials: Credentials, admin: Any
+) -> None:
+    async with OnnaClient(sandbox_server.base_url, sandbox_credentials) as minting:
+        token = await minting.require_tokens().get()
+    cache = MemoryTokenCache()
+    await cache.store(token)
+    admin.expire_tokens()
+    async with OnnaClient(sandbox_server.base_url, None) as no_secret:
+        with pytest.raises(TokenRefused):
+            await current_user_with(no_secret, token, cache)
+    assert await cache.load() is None
+
+
+async def test_a_refused_token_is_not_dropped_when_the_cache_already_holds_another(
+    sandbox_server: Any, sandbox_credentials: Credentials, admin: Any
+) -> None:
+    shared = MemoryTokenCache()
+    async with OnnaClient(sandbox_server.base_url, sandbox_credentials, token_cache=shared) as c:
+        old = await c.require_tokens().get()
+        newer = await c.require_tokens().mint()
+        with pytest.raises(TokenRefused):
+            admin.fault(path="/v1/oauth/user", status=401)
+            await current_user_with(c, old)
+    assert (await shared.load()) == newer
+
+
+# ------------------------------------------------------------------ /health
+
+
+def _health_server(state: dict[str, Any]) -> httpx.ASGITransport:
+    """A server whose /health needs a token, as the document's global security says."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    async def token(request: Request) -> JSONResponse:
+        state["exchanges"] += 1
+        value = f"tok-{state['exchanges']}-abcdefgh"
+        state["tokens"].add(value)
+        return JSONResponse({"access_token": value, "token_type": "bearer", "expires_in": 3599})
+
+    async def health(request: Request) -> JSONResponse:
+        header = request.headers.get("authorization", "")
+        state["seen"].append(header)
+        if header.removeprefix("Bearer ") not in state["tokens"]:
+            return JSONResponse({"status": "401", "code": "XX401", "title": "Unauthorized"}, 401)
+        return JSONResponse({"status": "pass", "version": "1", "release_id": "r"})
+
+    app = Starlette(
+        routes=[
+            Route("/v1/oauth/token", token, methods=["POST"]),
+            Route("/v1/health", health),
+        ]
+    )
+    return httpx.ASGITransport(app=app)
+
+
+async def test_health_sends_the_token_at_hand_and_never_mints_for_it() -> None:
+    state: dict[str, Any] = {"tokens": set(), "exchanges": 0, "seen": []}
+    creds = Credentials(client_id="c", client_secret=SecretStr("s-secret"))
+    shared = MemoryTokenCache()
+    transport = _health_server(state)
+    async with OnnaClient(
+        "http://127.0.0.1/v1", creds, transport=transport, token_cache=shared
+    ) as client:
+        with pytest.raises(HealthNeedsToken) as none_at_hand:
+            await client.health()
+        assert state["exchanges"] == 0 and state["seen"] == [""]
+        assert "health needs a token" in str(none_at_hand.value)
+        assert "none is at hand" in str(none_at_hand.value)
+        assert "not an outage" in str(none_at_hand.value)
+        assert none_at_hand.value.exit_code == 3
+        token = await client.require_tokens().get()
+        assert (await client.health()).passing
+        assert state["seen"][-1] == token.authorization_header()
+    # A new client (another process) finds the token in the shared cache and sends it.
+    async with OnnaClient(
+        "http://127.0.0.1/v1", creds, transport=transport, token_cache=shared
+    ) as other:
+        assert (await other.health()).passing
+        state["tokens"].clear()  # the server forgets every token
+        with pytest.raises(HealthNeedsToken) as refused:
+            await other.health()
+        assert "refused the one at hand" in str(refused.value)
+        assert other.require_tokens().current is None
+    assert await shared.load() is None  # dropped for every process
+    assert state["exchanges"] == 1
+
+
+async def test_health_without_credentials_sends_no_token(client: OnnaClient) -> None:
+    async with OnnaClient(client.base_url, None) as anonymous:
+        assert (await anonymous.health()).passing

@@ -14,6 +14,8 @@ CORE_MODULES = [
     "onna_tui.service.auth",
     "onna_tui.service.errors",
     "onna_tui.service.http",
+    "onna_tui.service.problems",
+    "onna_tui.service.urls",
     "onna_tui.sandbox.app",
     "onna_tui.sandbox.server",
     "onna_tui.config",
@@ -41,3 +43,27 @@ def test_core_module_does_not_import_textual(module: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "", f"{module} imports textual: {result.stdout}"
+
+
+#: What the cached `onna-tui token` path and the config reader load: no httpx there.
+LIGHT_MODULES = [
+    "onna_tui.service.urls",
+    "onna_tui.service.errors",
+    "onna_tui.service.problems",
+    "onna_tui.service.cache",
+    "onna_tui.session",
+]
+
+
+@pytest.mark.parametrize("module", LIGHT_MODULES)
+def test_light_module_does_not_import_httpx(module: str) -> None:
+    code = (
+        "import importlib, sys\n"
+        f"importlib.import_module({module!r})\n"
+        "print(','.join(sorted(m for m in ('httpx', 'textual') if m in sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"{module} imports {result.stdout.strip()}"

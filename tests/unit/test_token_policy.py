@@ -46,6 +46,16 @@ def test_negative_lifetime_is_rejected_with_a_sentence() -> None:
         token_from_response(wire(expires_in=-5), ManualClock())
 
 
+@pytest.mark.parametrize("expires_in", [True, False, "3599", 3599.0, 3599.5, [3599]])
+def test_a_lifetime_that_is_not_a_json_integer_is_malformed(expires_in: object) -> None:
+    """`true` used to be taken as one second (a bool is an int to Python)."""
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError) as info:
+        wire(expires_in=expires_in)
+    assert [err["loc"] for err in info.value.errors()] == [("expires_in",)]
+
+
 def test_absurd_lifetime_is_capped() -> None:
     token = token_from_response(wire(expires_in=10**9), ManualClock())
     assert token.expires_in == MAX_BELIEVED_LIFETIME
