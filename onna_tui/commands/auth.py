@@ -12,7 +12,6 @@ credentials work (the new token then replaces the cached one).
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from onna_tui.commands.common import (
@@ -159,7 +158,7 @@ async def status(ctx: Context) -> int:
     else:
         _print_status(report, resolved)
     if report["check"] is not None and not report["check"]["ok"]:
-        print(f"onna-tui: {report['check']['error']}", file=sys.stderr)
+        note(report["check"]["error"])
     return exit_code
 
 
