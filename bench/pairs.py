@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -63,6 +64,8 @@ class Bench:
     concurrency: int
     #: True during warm-up: idle runs are cut to one second.
     warming: bool = False
+    #: What the table cannot show (why processes failed), printed under it.
+    notes: list[str] = field(default_factory=list)
     world: World = field(init=False)
     _tmux: Tmux | None = None
     _sandbox: Sandbox | None = None
@@ -286,10 +289,10 @@ def storm(bench: Bench) -> Figures:
     started = time.perf_counter()
     try:
         for number in range(bench.concurrency):
-            with open(out / f"{number}.out", "wb") as sink:
+            with open(out / f"{number}.out", "wb") as sink, \
+                    open(out / f"{number}.err", "wb") as errors:
                 procs.append(subprocess.Popen([*onna_tui(), "--profile", "storm", "token"],
-                                              env=bench.world.env, stdout=sink,
-                                              stderr=subprocess.DEVNULL))
+                                              env=bench.world.env, stdout=sink, stderr=errors))
         codes = [proc.wait(300) for proc in procs]
     finally:
         for proc in procs:
@@ -297,9 +300,14 @@ def storm(bench: Bench) -> Figures:
                 proc.kill()
                 proc.wait()
     seconds = time.perf_counter() - started
-    tokens = {path.read_text().strip() for path in out.iterdir()} - {""}
+    tokens = {path.read_text().strip() for path in out.glob("*.out")} - {""}
     exchanges = sandbox.admin("GET", "stats")["token_exchanges"]
     sandbox.stop()
+    failures = Counter((code, (out / f"{n}.err").read_text(errors="replace").strip()[:300])
+                       for n, code in enumerate(codes) if code != 0)
+    for (code, message), times in failures.most_common():
+        shown = message or "(no message)"
+        bench.notes.append(f"storm: {times} of {len(codes)} exited {code}: {shown}")
     return {"exchanges": exchanges, "ok": codes.count(0), "distinct_tokens": len(tokens),
             "seconds": seconds}
 

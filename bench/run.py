@@ -181,10 +181,14 @@ def main() -> int:
           f"{meta['load_after'][0]:.2f} · keyring: {meta['keyring']} · {args.runs} runs, "
           f"idle {args.idle_seconds:g} s")
     print(table(results))
+    for note in bench.notes:
+        print(f"note: {note}")
     if args.json:
-        args.json.write_text(json.dumps({"meta": meta, "pairs": results}, indent=2) + "\n",
-                             encoding="utf-8")
-    storm_ok = all(set(r["ours"].get("exchanges", [1])) == {1} for r in results)
+        document = {"meta": meta, "pairs": results, "notes": bench.notes}
+        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    storm_ok = all(set(r["ours"].get("exchanges", [1])) == {1}
+                   and set(r["ours"].get("ok", [args.concurrency])) == {args.concurrency}
+                   for r in results)
     failed = any("error" in r for r in results)
     return 0 if storm_ok and not failed else 1
 
