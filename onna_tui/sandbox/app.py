@@ -105,7 +105,7 @@ MAX_BODY_BYTES = 8 * 1024 * 1024
 #: Deeper JSON is refused (422): no sandbox body needs it, and rendering a
 #: fault body nested near Python's recursion limit would fail.
 MAX_JSON_DEPTH = 100
-#: How long a request body may take to arrive, from the request's start (408 after).
+#: How long a request body may take to arrive, from its first read (408 after).
 DEFAULT_BODY_TIMEOUT = 30.0
 
 # Codes and titles as Onna spells them (the spec's examples); Python's own
@@ -806,25 +806,27 @@ class _TrackedReceive:
     """A receive callable that knows whether the request body has been read to its end.
 
     It also bounds how long the body may take: past ``timeout`` seconds from
-    the start of the request, waiting for more of it raises RequestTimeout
-    (a client trickling its body cannot hold the request open).
+    the first read (so a ``latency`` fault before it does not count), waiting
+    for more of it raises RequestTimeout, and a client trickling its body
+    cannot hold the request open. What has already arrived is always read.
     """
 
     def __init__(self, receive: Receive, timeout: float | None = None) -> None:
         self._receive = receive
         self._timeout = timeout
-        self._deadline = None if timeout is None else asyncio.get_running_loop().time() + timeout
+        self._deadline: float | None = None
         self.body_complete = False
 
     async def __call__(self) -> Message:
-        if self.body_complete or self._deadline is None:
+        if self.body_complete or self._timeout is None:
             message = await self._receive()
         else:
-            remaining = self._deadline - asyncio.get_running_loop().time()
+            if self._deadline is None:
+                self._deadline = asyncio.get_running_loop().time() + self._timeout
             try:
-                message = await asyncio.wait_for(self._receive(), max(remaining, 0.0))
+                async with asyncio.timeout_at(self._deadline):
+                    message = await self._receive()
             except TimeoutError:
-                assert self._timeout is not None
                 raise RequestTimeout(self._timeout) from None
         if message["type"] != "http.request" or not message.get("more_body", False):
             self.body_complete = True

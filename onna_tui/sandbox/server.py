@@ -14,8 +14,8 @@ No client holds a connection for long without sending a whole request: the
 request head (request line and headers) must arrive within
 ``head_timeout`` seconds of the connection opening or of the previous
 response, however the bytes trickle in; the body within ``body_timeout``
-seconds of the request's start (then 408 and close); an idle keep-alive
-connection is closed after ``keep_alive_timeout`` seconds.
+seconds of the app starting to read it (then 408 and close); an idle
+keep-alive connection is closed after ``keep_alive_timeout`` seconds.
 """
 
 from __future__ import annotations

@@ -110,6 +110,15 @@ def test_a_trickling_body_gets_a_408_and_is_closed(server: SandboxServer) -> Non
     assert took < GIVE_UP
 
 
+def test_a_latency_fault_does_not_count_against_the_body(server: SandboxServer) -> None:
+    # The server waits longer than the body limit before reading a body that
+    # arrived at once: the client was not slow, so no 408.
+    server.state.add_fault({"path": "/oauth/token", "latency": LIMIT * 1.5})
+    with httpx.Client(base_url=server.base_url, timeout=GIVE_UP, verify=False) as client:
+        response = client.post("/oauth/token", data={"client_id": "x", "client_secret": "y"})
+    assert response.status_code == 401
+
+
 def test_an_unread_body_after_the_answer_is_closed(server: SandboxServer) -> None:
     # GET /health ignores its body; the client then keeps the connection half-used.
     sock = _connect(server)
