@@ -7,14 +7,23 @@ Onna API (``onna_tui/spec/openapi.yaml``), behaving like the real service:
   and ``GET|PATCH|DELETE /v1/workspaces/{onna_id}`` (bearer token required).
 - Errors are JSON:API documents (status, code, id, title, detail; ``source``
   for validation errors), except the token endpoint: FastAPI-shaped 422 for
-  missing form fields, and RFC 6749 ``{"error": ...}`` for 400/401.
+  missing form fields, and RFC 6749 ``{"error": ...}`` for 400/401. With the
+  state's ``error_shape`` "flat" each is one flat error object instead of
+  ``{"errors": [...]}`` (see `error_document`).
+- Bad input is a 4xx, never a 500: JSON nested more than MAX_JSON_DEPTH,
+  oversized or non-finite numbers, lone surrogates in stored text, a
+  non-ASCII cursor. Requests whose Host is not localhost, an IP address or an
+  allowed host name get 400 (DNS rebinding); a body slower than
+  ``body_timeout`` gets 408 and the connection is closed.
 - Every response carries an ``X-Request-ID`` header (the client's own, if it
   sent a sane one).
 - ``GET /v1/openapi.yaml`` serves the bundled spec without auth (a sandbox
   convenience, not part of the Onna API).
 
-Admin surface (NOT part of the Onna API; no auth; answers loopback clients only,
-403 otherwise). Bodies are JSON; errors are JSON:API documents:
+Admin surface (NOT part of the Onna API; no auth; answers loopback clients with a
+loopback Host and no foreign Origin only, 403 otherwise; a POST needs
+Content-Type: application/json, even without a body, 415 otherwise: so that no
+web page can use it). Bodies are JSON; errors are JSON:API envelopes:
 
 - ``POST /_sandbox/clients`` ``{"client_id"?, "client_secret"?, "user"?: {"id",
   "account_id"?, "name"?, "surname"?, "developer_role"?}}`` -> 201
@@ -32,8 +41,12 @@ Admin surface (NOT part of the Onna API; no auth; answers loopback clients only,
   lists the pending ones; ``DELETE /_sandbox/faults`` -> 204 clears them.
 - ``GET /_sandbox/stats`` -> ``{"token_exchanges", "requests", "by_route",
   "workspaces"}``; ``POST /_sandbox/reset-stats`` -> 204. ``requests`` and
-  ``by_route`` count every /v1 request (keys like ``"GET /v1/workspaces/{onna_id}"``);
-  ``token_exchanges`` counts successful exchanges only.
+  ``by_route`` count every /v1 request with an accepted Host (keys like
+  ``"GET /v1/workspaces/{onna_id}"``; a method outside the usual ones counts
+  as OTHER, an unknown path as ``"* (unknown path)"``, so clients cannot grow
+  it); ``token_exchanges`` counts successful exchanges only.
+- ``GET /_sandbox/settings`` -> ``{"error_shape"}``; ``POST /_sandbox/settings``
+  ``{"error_shape"?: "envelope"|"flat"}`` -> 200 with the settings.
 
 The same operations are methods of `SandboxState` for in-process tests.
 """
@@ -44,20 +57,23 @@ import asyncio
 import ipaddress
 import json
 import logging
+import math
 import re
+import sys
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import cache
 from http import HTTPStatus
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse as StarletteJSONResponse
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -71,11 +87,13 @@ from onna_tui.sandbox.faults import (
     FaultSpecError,
 )
 from onna_tui.sandbox.state import (
+    ERROR_SHAPES,
     InvalidClient,
     SandboxError,
     SandboxState,
     SandboxUser,
     TokenRejected,
+    lone_surrogate,
 )
 
 logger = logging.getLogger("onna_tui.sandbox")
@@ -84,6 +102,11 @@ API_PREFIX = "/v1"
 ADMIN_PREFIX = "/_sandbox"
 #: Generous for 10000 tags, small enough that a runaway client cannot eat memory.
 MAX_BODY_BYTES = 8 * 1024 * 1024
+#: Deeper JSON is refused (422): no sandbox body needs it, and rendering a
+#: fault body nested near Python's recursion limit would fail.
+MAX_JSON_DEPTH = 100
+#: How long a request body may take to arrive, from its first read (408 after).
+DEFAULT_BODY_TIMEOUT = 30.0
 
 # Codes and titles as Onna spells them (the spec's examples); Python's own
 # phrases drift between versions (422 is "Unprocessable Content" in 3.13).
@@ -93,7 +116,9 @@ _ERROR_NAMES: dict[int, tuple[str, str]] = {
     403: ("XX403_forbidden", "Forbidden"),
     404: ("XX404_not_found", "Not Found"),
     405: ("XX405_method_not_allowed", "Method Not Allowed"),
+    408: ("XX408_request_timeout", "Request Timeout"),
     413: ("XX413_payload_too_large", "Payload Too Large"),
+    415: ("XX415_unsupported_media_type", "Unsupported Media Type"),
     422: ("XX422_unprocessable_entity", "Unprocessable Entity"),
     429: ("XX429_too_many_requests", "Too Many Requests"),
     500: ("XX500_internal_server_error", "Internal Server Error"),
@@ -103,6 +128,30 @@ _ERROR_NAMES: dict[int, tuple[str, str]] = {
 }
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+#: Methods counted under their own name in the stats; any other is "OTHER".
+_STANDARD_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+#: The stats key of every request to a path the sandbox does not serve.
+UNKNOWN_ROUTE_KEY = "* (unknown path)"
+
+
+class JSONResponse(StarletteJSONResponse):
+    """Starlette's JSONResponse, except that a lone surrogate becomes U+FFFD instead of a 500.
+
+    A lone surrogate cannot be encoded as UTF-8. The API refuses them in what
+    it stores, but a state file or a Python-level caller can still hold one,
+    and one bad name must not break every list that shows it.
+    """
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            text = json.dumps(
+                content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+            )
+            # UTF-16 keeps a valid pair together and marks a lone half as U+FFFD.
+            repaired = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+            return repaired.encode("utf-8")
 
 
 # ----------------------------------------------------------------- errors
@@ -137,10 +186,26 @@ def jsonapi_error(
     return error
 
 
-def default_error_body(status: int) -> dict[str, Any]:
+def error_document(errors: list[dict[str, Any]], shape: str = "envelope") -> dict[str, Any]:
+    """An error body in ``shape``: the JSON:API envelope, or one flat error object.
+
+    The document's examples show ``{"errors": [...]}``; its JsonApiErrorsNNN
+    schemas describe a single error object with status, code, title and detail
+    at the top level. The flat shape can hold one error: it is the first one,
+    with the details of any others appended to its detail.
+    """
+    if shape != "flat":
+        return {"errors": errors}
+    flat = dict(errors[0])
+    if len(errors) > 1:
+        flat["detail"] = " ".join(str(e.get("detail", "")) for e in errors).strip()
+    return flat
+
+
+def default_error_body(status: int, shape: str = "envelope") -> dict[str, Any]:
     """The document a fault sends when it names only a status."""
     _, title = error_names(status)
-    return {"errors": [jsonapi_error(status, f"{title} (injected by the sandbox).")]}
+    return error_document([jsonapi_error(status, f"{title} (injected by the sandbox).")], shape)
 
 
 class ApiError(Exception):
@@ -157,12 +222,36 @@ class ApiError(Exception):
         self.errors = [jsonapi_error(status, errors)] if isinstance(errors, str) else errors
         self.headers = dict(headers or {})
 
-    def response(self) -> JSONResponse:
-        return JSONResponse({"errors": self.errors}, self.status, headers=self.headers)
+    def response(self, shape: str = "envelope") -> JSONResponse:
+        return JSONResponse(error_document(self.errors, shape), self.status, headers=self.headers)
+
+
+class RequestTimeout(ApiError):
+    """The request body did not arrive in time; the connection is closed after the answer."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            408,
+            f"The request body did not arrive within {seconds:g} seconds.",
+            headers={"Connection": "close"},
+        )
 
 
 def _field_error(pointer: str, detail: str) -> dict[str, Any]:
     return jsonapi_error(422, detail, source={"pointer": pointer})
+
+
+def _error_shape(state: SandboxState, path: str) -> str:
+    """The state's error shape for the Onna API; the admin surface always uses the envelope."""
+    return state.error_shape if _is_api_path(path) else "envelope"
+
+
+def _is_api_path(path: str) -> bool:
+    return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+
+
+def _is_admin_path(path: str) -> bool:
+    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
 
 
 # ------------------------------------------------------------- request helpers
@@ -192,18 +281,84 @@ async def _json_body(request: Request, *, required: bool = True) -> Any:
         if required:
             raise ApiError(422, [_field_error("", "A JSON request body is required.")])
         return None
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    media_type = _media_type(request)
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise ApiError(
             422,
             [_field_error("", "Send the body as JSON with Content-Type: application/json.")],
         )
+    return parse_json(raw)
+
+
+def _media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+class _NotPlainJson(ValueError):
+    """Raised by the parser's hooks; the message is the sentence the client gets."""
+
+
+def _parse_int(text: str) -> int:
     try:
-        return json.loads(raw)
+        return int(text)
+    except ValueError:  # past sys.get_int_max_str_digits()
+        raise _NotPlainJson(
+            f"The request body has a number of {len(text)} digits; numbers may have at "
+            f"most {sys.get_int_max_str_digits()}."
+        ) from None
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotPlainJson(f"The request body has a number too large to use: {text[:40]}.")
+    return value
+
+
+def _parse_constant(name: str) -> Any:
+    raise _NotPlainJson(f"The request body is not valid JSON: {name} is not a JSON value.")
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """True when containers nest more than ``limit`` levels (iterative: no recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = list(item.values())
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def parse_json(raw: bytes) -> Any:
+    """The JSON value of a request body, or ApiError(422) with a sentence saying what is wrong.
+
+    Beyond syntax, refused are: nesting deeper than MAX_JSON_DEPTH, integers
+    longer than Python converts, non-finite numbers (NaN, Infinity, 1e999),
+    which could not be sent back in a response.
+    """
+    too_deep = f"The request body is nested more than {MAX_JSON_DEPTH} levels deep."
+    try:
+        value = json.loads(
+            raw, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant
+        )
+    except RecursionError:
+        raise ApiError(422, [_field_error("", too_deep)]) from None
+    except _NotPlainJson as exc:
+        raise ApiError(422, [_field_error("", str(exc))]) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ApiError(
             422, [_field_error("", f"The request body is not valid JSON ({exc}).")]
         ) from None
+    if _too_deep(value, MAX_JSON_DEPTH):
+        raise ApiError(422, [_field_error("", too_deep)])
+    return value
 
 
 def _bearer_user(request: Request, state: SandboxState) -> SandboxUser:
@@ -250,6 +405,8 @@ def validate_workspace_body(body: Any, *, partial: bool) -> dict[str, Any]:
         errors.append(_field_error("/name", "name must be a string."))
     elif not name.strip():
         errors.append(_field_error("/name", "name must not be blank."))
+    elif problem := _not_unicode("name", name):
+        errors.append(_field_error("/name", problem))
     else:
         out["name"] = name
 
@@ -257,6 +414,8 @@ def validate_workspace_body(body: Any, *, partial: bool) -> dict[str, Any]:
     if description is not None:
         if not isinstance(description, str):
             errors.append(_field_error("/description", "description must be a string."))
+        elif problem := _not_unicode("description", description):
+            errors.append(_field_error("/description", problem))
         else:
             out["description"] = description
 
@@ -271,12 +430,27 @@ def validate_workspace_body(body: Any, *, partial: bool) -> dict[str, Any]:
         else:
             bad = [i for i, tag in enumerate(tags) if not isinstance(tag, str)]
             errors.extend(_field_error(f"/tags/{i}", f"tags[{i}] must be a string.") for i in bad)
+            for i, tag in enumerate(tags):
+                if isinstance(tag, str) and (problem := _not_unicode(f"tags[{i}]", tag)):
+                    bad.append(i)
+                    errors.append(_field_error(f"/tags/{i}", problem))
             if not bad:
                 out["tags"] = tags
 
     if errors:
         raise ApiError(422, errors)
     return out
+
+
+def _not_unicode(field_name: str, text: str) -> str | None:
+    """Why ``text`` cannot be stored (it holds a lone surrogate), or None if it can."""
+    ch = lone_surrogate(text)
+    if ch is None:
+        return None
+    return (
+        f"{field_name} contains a lone surrogate (\\u{ord(ch):04x}), which is not a "
+        "character: send valid Unicode text."
+    )
 
 
 # --------------------------------------------------------------- API routes
@@ -428,12 +602,91 @@ def _is_loopback(request: Request) -> bool:
         return False
 
 
+def _is_loopback_name(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1 (as they appear in a Host header, without brackets)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _is_ip_literal(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def host_name(header: str) -> str | None:
+    """The host in a Host header: lower case, no port, brackets or final dot; None if malformed."""
+    value = header.strip().lower()
+    if value.startswith("["):
+        end = value.find("]")
+        host, rest = value[1:end], value[end + 1 :]
+        if end < 0 or not _is_ip_literal(host):
+            return None
+    else:
+        host, colon, port = value.partition(":")
+        rest = colon + port
+    if rest and not re.fullmatch(r":[0-9]{0,5}", rest):
+        return None
+    host = host.removesuffix(".")
+    return host or None
+
+
+def _is_loopback_origin(origin: str) -> bool:
+    """True for an Origin header naming a page served from this machine."""
+    try:
+        parts = urlsplit(origin.strip())
+        _ = parts.port  # raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return (
+        parts.scheme in ("http", "https")
+        and parts.hostname is not None
+        and _is_loopback_name(parts.hostname)
+    )
+
+
 def _admin(
     handler: Callable[[Request], Awaitable[Response]],
 ) -> Callable[[Request], Awaitable[Response]]:
+    """The admin surface's guard: loopback peer and Host, no foreign web page, JSON POSTs only.
+
+    The peer check keeps other machines out. The rest keeps out web pages open
+    in a browser on this machine: the Host check defeats DNS rebinding (a page
+    whose own name resolves to 127.0.0.1), and a page can send a cross-site
+    form or a no-cors fetch to loopback, but never with a loopback Origin, nor
+    with Content-Type: application/json without a CORS preflight the sandbox
+    never grants.
+    """
+
     async def guarded(request: Request) -> Response:
         if not _is_loopback(request):
             raise ApiError(403, "The sandbox admin surface answers loopback clients only.")
+        host = host_name(request.headers.get("host", ""))
+        if host is None or not _is_loopback_name(host):
+            raise ApiError(
+                403,
+                "The sandbox admin surface answers requests for localhost, 127.0.0.1 or [::1] "
+                "only: use one of those in the URL.",
+            )
+        origin = request.headers.get("origin")
+        if origin is not None and not _is_loopback_origin(origin):
+            raise ApiError(
+                403,
+                "The sandbox admin surface refuses requests from web pages: send them "
+                "without an Origin header, from a program on this machine.",
+            )
+        if request.method == "POST" and _media_type(request) != "application/json":
+            raise ApiError(
+                415,
+                "Send sandbox admin requests with Content-Type: application/json "
+                "(the body may be empty).",
+            )
         try:
             return await handler(request)
         except SandboxError as exc:
@@ -496,6 +749,32 @@ def _admin_routes(state: SandboxState) -> list[BaseRoute]:
         state.reset_stats()
         return Response(status_code=204)
 
+    async def get_settings(request: Request) -> Response:
+        return JSONResponse(state.settings())
+
+    async def change_settings(request: Request) -> Response:
+        body = await _json_body(request)
+        if not isinstance(body, dict):
+            example = '{"error_shape": "flat"}'
+            raise ApiError(
+                422, [_field_error("", f"The body must be a JSON object such as {example}.")]
+            )
+        errors = [
+            _field_error(f"/{key}", f"Unknown setting {key!r}: the settings are error_shape.")
+            for key in sorted(set(body) - {"error_shape"})
+        ]
+        shape = body.get("error_shape", state.error_shape)
+        if not isinstance(shape, str) or shape not in ERROR_SHAPES:
+            errors.append(
+                _field_error(
+                    "/error_shape", f"error_shape must be one of: {', '.join(ERROR_SHAPES)}."
+                )
+            )
+        if errors:
+            raise ApiError(422, errors)
+        state.set_error_shape(shape)
+        return JSONResponse(state.settings())
+
     a = ADMIN_PREFIX
     return [
         Route(f"{a}/clients", _admin(add_client), methods=["POST"]),
@@ -509,6 +788,8 @@ def _admin_routes(state: SandboxState) -> list[BaseRoute]:
         Route(f"{a}/faults", _admin(clear_faults), methods=["DELETE"]),
         Route(f"{a}/stats", _admin(stats), methods=["GET"]),
         Route(f"{a}/reset-stats", _admin(reset_stats), methods=["POST"]),
+        Route(f"{a}/settings", _admin(get_settings), methods=["GET"]),
+        Route(f"{a}/settings", _admin(change_settings), methods=["POST"]),
     ]
 
 
@@ -522,14 +803,31 @@ def _set_header(headers: list[tuple[bytes, bytes]], name: str, value: str) -> No
 
 
 class _TrackedReceive:
-    """A receive callable that knows whether the request body has been read to its end."""
+    """A receive callable that knows whether the request body has been read to its end.
 
-    def __init__(self, receive: Receive) -> None:
+    It also bounds how long the body may take: past ``timeout`` seconds from
+    the first read (so a ``latency`` fault before it does not count), waiting
+    for more of it raises RequestTimeout, and a client trickling its body
+    cannot hold the request open. What has already arrived is always read.
+    """
+
+    def __init__(self, receive: Receive, timeout: float | None = None) -> None:
         self._receive = receive
+        self._timeout = timeout
+        self._deadline: float | None = None
         self.body_complete = False
 
     async def __call__(self) -> Message:
-        message = await self._receive()
+        if self.body_complete or self._timeout is None:
+            message = await self._receive()
+        else:
+            if self._deadline is None:
+                self._deadline = asyncio.get_running_loop().time() + self._timeout
+            try:
+                async with asyncio.timeout_at(self._deadline):
+                    message = await self._receive()
+            except TimeoutError:
+                raise RequestTimeout(self._timeout) from None
         if message["type"] != "http.request" or not message.get("more_body", False):
             self.body_complete = True
         return message
@@ -564,7 +862,7 @@ async def _drop(send: Send, status: int, headers: list[tuple[bytes, bytes]], bod
     raise ConnectionDropped("sandbox fault: connection dropped mid-response")
 
 
-def _fault_response(fault: Fault) -> Response:
+def _fault_response(fault: Fault, shape: str) -> Response:
     if fault.malformed:
         text = fault.body if fault.has_body and isinstance(fault.body, str) else None
         return Response(
@@ -579,39 +877,90 @@ def _fault_response(fault: Fault) -> Response:
         return Response(status_code=status)
     if fault.has_body:
         return JSONResponse(fault.body, status)
-    return JSONResponse(default_error_body(status) if status >= 400 else {}, status)
+    return JSONResponse(default_error_body(status, shape) if status >= 400 else {}, status)
+
+
+def _method_key(method: str) -> str:
+    return method if method in _STANDARD_METHODS else "OTHER"
+
+
+def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
+    """Every method some route serves at the scope's path, in a fixed order (for Allow)."""
+    methods: set[str] = set()
+    for route in routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches(scope)
+            if match is not Match.NONE:
+                methods |= route.methods
+    order = {name: i for i, name in enumerate(_STANDARD_METHODS)}
+    return sorted(methods, key=lambda m: (order.get(m, len(order)), m))
 
 
 class SandboxMiddleware:
-    """Request ids, request counting and fault injection, around the whole app.
+    """Host checks, request ids, request counting and fault injection, around the whole app.
 
     A pure ASGI middleware (not BaseHTTPMiddleware) because a ``drop`` fault
     has to control exactly which messages reach the server.
     """
 
-    def __init__(self, app: ASGIApp, state: SandboxState, routes: list[BaseRoute]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        state: SandboxState,
+        routes: list[BaseRoute],
+        body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
+        allowed_hosts: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.state = state
         self.routes = routes
+        self.body_timeout = body_timeout
+        self.allowed_hosts = allowed_hosts
 
     def _route_key(self, scope: Scope) -> str:
+        # Bounded: a client choosing paths or methods cannot grow the stats.
         for route in self.routes:
             match, _ = route.matches(scope)
             if match is not Match.NONE and isinstance(route, Route):
-                return f"{scope['method']} {route.path}"
-        return f"{scope['method']} {scope['path']}"
+                return f"{_method_key(scope['method'])} {route.path}"
+        return UNKNOWN_ROUTE_KEY
+
+    def _host_problem(self, scope: Scope, headers: dict[bytes, bytes]) -> str | None:
+        """Why the Host header is refused, or None.
+
+        DNS rebinding points a name the attacker owns at 127.0.0.1, so a web
+        page can reach the sandbox under its own origin; its requests then
+        carry that name as Host. The admin surface takes loopback names only;
+        the API also takes any IP address (no DNS involved) and the host it
+        was told to serve on. Any port: a forwarded port is still this server.
+        """
+        if _is_admin_path(scope["path"]):
+            return None  # stricter, in the admin guard (loopback names only, 403)
+        raw = headers.get(b"host")
+        host = host_name(raw.decode("latin-1")) if raw is not None else None
+        if host is not None and (
+            _is_loopback_name(host) or _is_ip_literal(host) or host in self.allowed_hosts
+        ):
+            return None
+        return (
+            "The sandbox answers requests for localhost, an IP address or the host it serves "
+            "on only (this refuses DNS rebinding): use one of those in the URL."
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
-        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        headers = dict(scope.get("headers") or [])
+        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _REQUEST_ID_RE.match(incoming) else str(uuid.uuid4())
         path: str = scope["path"]
         method: str = scope["method"]
+        shape = _error_shape(self.state, path)
         fault: Fault | None = None
-        if path == API_PREFIX or path.startswith(API_PREFIX + "/"):
+        host_problem = self._host_problem(scope, headers)
+        if host_problem is None and _is_api_path(path):
             self.state.record_request(self._route_key(scope))
             fault = self.state.take_fault(method, path)
         extra_headers = dict(fault.headers) if fault else {}
@@ -628,8 +977,10 @@ class SandboxMiddleware:
                 message = {**message, "headers": headers}
             await send(message)
 
-        tracked = _TrackedReceive(receive)
+        tracked = _TrackedReceive(receive, self.body_timeout)
         try:
+            if host_problem is not None:
+                raise ApiError(400, host_problem)
             if fault is not None and fault.latency:
                 await asyncio.sleep(fault.latency)
             if fault is not None and fault.drop == "before":
@@ -637,13 +988,17 @@ class SandboxMiddleware:
                 await _drop(send_with_headers, 200, [(b"content-type", b"application/json")], b"")
             elif fault is not None and fault.replaces_response:
                 await tracked.drain()
-                await _fault_response(fault)(scope, tracked, send_with_headers)
+                await _fault_response(fault, shape)(scope, tracked, send_with_headers)
             elif fault is not None and fault.drop == "after":
                 await self._perform_then_drop(scope, tracked, send_with_headers)
             else:
                 await self.app(scope, tracked, send_with_headers)
         except ConnectionDropped:
             raise
+        except ApiError as exc:  # raised here (Host, a body timeout while draining), not by a route
+            if started:
+                raise
+            await exc.response(shape)(scope, tracked, send_with_headers)
         except Exception:
             # Answer a bug with a proper JSON:API 500 (with its request id)
             # rather than a bare text page; the traceback goes to the log.
@@ -651,7 +1006,9 @@ class SandboxMiddleware:
             if started:
                 raise
             await JSONResponse(
-                {"errors": [jsonapi_error(500, "The sandbox failed to handle this request.")]},
+                error_document(
+                    [jsonapi_error(500, "The sandbox failed to handle this request.")], shape
+                ),
                 500,
             )(scope, tracked, send_with_headers)
 
@@ -676,29 +1033,57 @@ class SandboxMiddleware:
 # -------------------------------------------------------------------- app
 
 
+def _state_of(request: Request) -> SandboxState:
+    state: SandboxState = request.app.state.sandbox
+    return state
+
+
 async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
-    return exc.response()
+    return exc.response(_error_shape(_state_of(request), request.url.path))
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     status = exc.status_code
+    headers = dict(exc.headers or {})
     if status == 404:
         detail = f"No such endpoint: {request.url.path}."
     elif status == 405:
         detail = f"{request.method} is not allowed on {request.url.path}."
+        # Starlette names only the methods of the first route at this path.
+        headers["Allow"] = ", ".join(allowed_methods(request.app.routes, request.scope))
     else:
         detail = str(exc.detail)
-    return ApiError(status, detail, headers=exc.headers).response()
+    error = ApiError(status, detail, headers=headers)
+    return error.response(_error_shape(_state_of(request), request.url.path))
 
 
-def create_app(state: SandboxState) -> Starlette:
-    """The sandbox as an ASGI app over ``state`` (see the module docstring)."""
+def create_app(
+    state: SandboxState,
+    *,
+    body_timeout: float | None = DEFAULT_BODY_TIMEOUT,
+    allowed_hosts: Iterable[str] = (),
+) -> Starlette:
+    """The sandbox as an ASGI app over ``state`` (see the module docstring).
+
+    ``body_timeout`` bounds the time a request body may take (None: no bound);
+    ``allowed_hosts`` are host names, beyond loopback names and IP addresses,
+    that the API answers to in the Host header (the name it serves on).
+    """
     routes = _api_routes(state) + _admin_routes(state)
+    hosts = frozenset(h.lower().removesuffix(".") for h in allowed_hosts)
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SandboxMiddleware, state=state, routes=routes)],
+        middleware=[
+            Middleware(
+                SandboxMiddleware,
+                state=state,
+                routes=routes,
+                body_timeout=body_timeout,
+                allowed_hosts=hosts,
+            )
+        ],
         exception_handlers={ApiError: _api_error, HTTPException: _http_exception},
     )
     app.state.sandbox = state

@@ -76,6 +76,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="keep workspaces and clients in this JSON file across restarts",
     )
+    parser.add_argument(
+        "--error-shape",
+        choices=("envelope", "flat"),
+        default="envelope",
+        help='how API errors are written: "envelope", the {"errors": [...]} of the '
+        'document\'s examples (default), or "flat", the one error object of its '
+        "JsonApiErrorsNNN schemas",
+    )
 
 
 def positive_int(text: str) -> int:
@@ -95,6 +103,14 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _file_in_the_way(path: Path) -> Path | None:
+    """The nearest existing ancestor of ``path`` if it is not a directory, else None."""
+    for parent in path.absolute().parents:
+        if parent.exists():
+            return None if parent.is_dir() else parent
+    return None
 
 
 def _read_secret() -> str:
@@ -141,7 +157,10 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         state = SandboxState(
-            token_ttl=args.token_ttl, page_size=args.page_size, state_file=args.state
+            token_ttl=args.token_ttl,
+            page_size=args.page_size,
+            state_file=args.state,
+            error_shape=args.error_shape,
         )
         if args.client_id and secret is None and state.has_client(args.client_id):
             # Keep the stored client: its secret exists only as a digest, so it
@@ -152,6 +171,19 @@ def run(args: argparse.Namespace) -> int:
     except SandboxError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # the state file cannot be written (reading is a SandboxError)
+        blocker = _file_in_the_way(args.state)
+        if blocker is not None:
+            reason, where = f"{blocker} is a file, not a directory", ""
+        else:
+            reason = exc.strerror or type(exc).__name__
+            where = f" ({exc.filename})" if exc.filename and exc.filename != str(args.state) else ""
+        print(
+            f"error: cannot write the sandbox state file {args.state}: {reason}{where}. "
+            "Give --state a file in a directory you can write.",
+            file=sys.stderr,
+        )
+        return 4
 
     if not _is_loopback(args.host):
         print(

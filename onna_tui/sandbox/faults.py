@@ -9,6 +9,9 @@ sense) are:
 - ``status`` / ``body`` / ``headers``: answer with that status instead of serving
   the request; the body defaults to a proper JSON:API error for the status.
   ``headers`` alone (for example ``Retry-After``) are added to the normal answer.
+  Names must be tokens and values printable text on one line (no CR, LF or
+  other control characters); the framing headers (Content-Length,
+  Transfer-Encoding, Connection) cannot be injected.
 - ``malformed``: answer (200 unless ``status`` says otherwise) with a body that
   is not JSON at all.
 - ``wrong_shape``: answer (200 unless ``status`` says otherwise) with JSON that
@@ -23,6 +26,7 @@ This module only describes faults; `onna_tui.sandbox.app` applies them.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -50,12 +54,51 @@ _KNOWN_KEYS = frozenset(
 )
 
 
+#: RFC 9110 field-name: a token.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+#: RFC 9110 field-value, without obs-text's C1 controls: visible characters
+#: (Latin-1, the encoding headers go out in) with single spaces or tabs between
+#: them, none at either end. No CR or LF, so a fault cannot forge a header line.
+_HEADER_VALUE = re.compile(r"(?:[\x21-\x7e\xa0-\xff]+(?:[ \t]+[\x21-\x7e\xa0-\xff]+)*)?")
+#: Headers that frame the message: overriding them breaks the HTTP stream
+#: itself instead of telling the client something (``drop`` does that on purpose).
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
+
+
 class FaultSpecError(ValueError):
     """A fault description that cannot be used; the message names the field."""
 
     def __init__(self, field_name: str, message: str) -> None:
         super().__init__(message)
         self.field = field_name
+
+
+def _pointer_token(name: str) -> str:
+    """``name`` as one JSON pointer segment (RFC 6901)."""
+    return name.replace("~", "~0").replace("/", "~1")
+
+
+def check_headers(headers: Mapping[str, str]) -> None:
+    """Raise FaultSpecError unless every header name and value can go on the wire as it is."""
+    for name, value in headers.items():
+        if not _HEADER_NAME.fullmatch(name):
+            raise FaultSpecError(
+                "headers",
+                f"{name!r} is not a header name: use letters, digits and -, with no spaces "
+                "or control characters.",
+            )
+        if name.lower() in _FRAMING_HEADERS:
+            raise FaultSpecError(
+                f"headers/{_pointer_token(name)}",
+                f"{name} frames the HTTP message and cannot be injected; use drop to cut a "
+                "response short.",
+            )
+        if not _HEADER_VALUE.fullmatch(value):
+            raise FaultSpecError(
+                f"headers/{_pointer_token(name)}",
+                f"The value of {name} must be printable text on one line: no line breaks "
+                "or other control characters, and no space at either end.",
+            )
 
 
 class ConnectionDropped(httpx.RemoteProtocolError):
@@ -97,6 +140,7 @@ class Fault:
         self.path = _normalise_path(self.path)
         if self.method is not None:
             self.method = self.method.upper()
+        check_headers(self.headers)
 
     def matches(self, method: str, path: str) -> bool:
         """True when this fault applies to a request (prefix match on the path)."""

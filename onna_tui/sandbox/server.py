@@ -9,6 +9,13 @@ thread. Start-up polls uvicorn's ``started`` flag instead of sleeping.
 Logging goes through the host process's logging set-up (no dictConfig), so an
 in-process TUI is not disturbed, and connection drops injected on purpose are
 not reported as errors.
+
+No client holds a connection for long without sending a whole request: the
+request head (request line and headers) must arrive within
+``head_timeout`` seconds of the connection opening or of the previous
+response, however the bytes trickle in; the body within ``body_timeout``
+seconds of the app starting to read it (then 408 and close); an idle
+keep-alive connection is closed after ``keep_alive_timeout`` seconds.
 """
 
 from __future__ import annotations
@@ -22,14 +29,81 @@ import time
 from types import TracebackType
 
 import uvicorn
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from onna_tui.sandbox.app import create_app
+from onna_tui.sandbox.app import DEFAULT_BODY_TIMEOUT, create_app
 from onna_tui.sandbox.faults import ConnectionDropped
 from onna_tui.sandbox.state import SandboxState
 
 #: How long stop() lets in-flight requests (say, a latency fault) finish.
 GRACEFUL_SHUTDOWN_SECONDS = 1
+#: Seconds an idle keep-alive connection stays open (uvicorn's default).
+DEFAULT_KEEP_ALIVE_TIMEOUT = 5
+#: Seconds a request head may take to arrive, from connecting or from the previous response.
+DEFAULT_HEAD_TIMEOUT = 10.0
+#: Request heads larger than this are refused (400), as uvicorn does by default.
+MAX_HEAD_BYTES = 16 * 1024
+
+
+class _BoundedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for each request head.
+
+    uvicorn arms no timer on a new connection, and its keep-alive timer is
+    cancelled by any byte that arrives, so a client that sends nothing, or
+    half a header line, or one byte now and then, would hold its connection
+    forever. Here a timer armed when the connection opens and again after
+    each response is cancelled only when a whole request head has arrived
+    (a new request cycle begins); when it fires, the connection is closed.
+    The request body is bounded by the app (``create_app(body_timeout=...)``).
+    """
+
+    head_timeout: float = DEFAULT_HEAD_TIMEOUT
+
+    _head_timer: asyncio.TimerHandle | None = None
+    _waiting_cycle: object = None
+
+    def _arm_head_timer(self) -> None:
+        self._cancel_head_timer()
+        self._waiting_cycle = self.cycle
+        self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
+
+    def _cancel_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def _check_head_arrived(self) -> None:
+        if self._head_timer is not None and self.cycle is not self._waiting_cycle:
+            self._cancel_head_timer()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self._arm_head_timer()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self._check_head_arrived()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm_head_timer()
+            self._check_head_arrived()  # a pipelined request may have started already
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)
+
+
+def bounded_protocol(head_timeout: float) -> type[asyncio.Protocol]:
+    """The HTTP protocol class for uvicorn, with this deadline for request heads."""
+    return type("SandboxHTTPProtocol", (_BoundedH11Protocol,), {"head_timeout": head_timeout})
 
 
 class _DropFilter(logging.Filter):
@@ -60,6 +134,14 @@ def url_host(host: str) -> str:
     except ValueError:
         pass
     return host
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host in ("", "localhost")
+    return True
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -93,9 +175,15 @@ class SandboxServer:
         port: int = 0,
         *,
         startup_timeout: float = 10.0,
+        keep_alive_timeout: int = DEFAULT_KEEP_ALIVE_TIMEOUT,
+        head_timeout: float = DEFAULT_HEAD_TIMEOUT,
+        body_timeout: float = DEFAULT_BODY_TIMEOUT,
     ) -> None:
         self.state = state if state is not None else SandboxState()
-        self._app = create_app(self.state)
+        self.keep_alive_timeout = keep_alive_timeout
+        self.head_timeout = head_timeout
+        self.body_timeout = body_timeout
+        self._app = self._make_app(self.state, host)
         self.host = host
         self.requested_port = port
         self.startup_timeout = startup_timeout
@@ -104,6 +192,11 @@ class SandboxServer:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+
+    def _make_app(self, state: SandboxState, host: str) -> ASGIApp:
+        # The API also answers to the name it was told to serve on (say, --host myhost.lan).
+        named = [] if _is_address(host) else [host]
+        return create_app(state, body_timeout=self.body_timeout, allowed_hosts=named)
 
     # -------------------------------------------------------------- URLs
 
@@ -137,7 +230,7 @@ class SandboxServer:
         fresh sandbox (starting and stopping uvicorn costs ~0.15 s each time).
         Requests already in flight finish against the old state.
         """
-        self._app = create_app(state)
+        self._app = self._make_app(state, self.host)
         self.state = state
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -162,6 +255,9 @@ class SandboxServer:
             proxy_headers=False,  # the admin surface trusts the real peer address only
             server_header=False,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            http=bounded_protocol(self.head_timeout),
+            timeout_keep_alive=self.keep_alive_timeout,
+            h11_max_incomplete_event_size=MAX_HEAD_BYTES,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(

@@ -46,6 +46,24 @@ _ID_ALPHABET = string.ascii_letters + string.digits
 _MAX_CLIENT_ID = 200
 _MAX_SECRET = 1000
 
+#: How API errors are written: the JSON:API envelope ``{"errors": [...]}`` that
+#: the document's examples show, or the one flat error object its
+#: JsonApiErrorsNNN schemas describe (see `onna_tui.sandbox.app.error_document`).
+ERROR_SHAPES = ("envelope", "flat")
+
+
+def lone_surrogate(text: str) -> str | None:
+    """The first lone surrogate in ``text`` (which UTF-8 cannot encode), or None.
+
+    JSON can spell one ("\\ud800"), Python keeps it, and any response that
+    contains it then fails to encode; so the sandbox refuses such values.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return text[exc.start]
+    return None
+
 
 # ------------------------------------------------------------------ errors
 
@@ -197,12 +215,17 @@ class SandboxState:
         token_ttl: int = DOCUMENTED_TOKEN_LIFETIME,
         page_size: int = 50,
         state_file: Path | None = None,
+        error_shape: str = "envelope",
     ) -> None:
         if token_ttl < 1:
             raise ValueError("token_ttl must be at least 1 second")
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
+        if error_shape not in ERROR_SHAPES:
+            raise ValueError(f"error_shape must be one of {', '.join(ERROR_SHAPES)}")
         self.clock = clock
+        #: "envelope" or "flat": see ERROR_SHAPES. A setting of this run, not saved.
+        self.error_shape = error_shape
         self.token_ttl = token_ttl
         self.page_size = page_size
         self.state_file = Path(state_file) if state_file is not None else None
@@ -251,6 +274,20 @@ class SandboxState:
             user.developer_role = True
             self._save()
 
+    # --------------------------------------------------------- settings
+
+    def settings(self) -> dict[str, Any]:
+        """The run's settings that the admin surface can change."""
+        with self._lock:
+            return {"error_shape": self.error_shape}
+
+    def set_error_shape(self, shape: str) -> None:
+        """Write API errors as the JSON:API envelope or as one flat error object."""
+        if shape not in ERROR_SHAPES:
+            raise InvalidValue(f"error_shape must be one of: {', '.join(ERROR_SHAPES)}.")
+        with self._lock:
+            self.error_shape = shape
+
     # ---------------------------------------------------------- clients
 
     def has_client(self, client_id: str) -> bool:
@@ -295,8 +332,14 @@ class SandboxState:
                 )
             if client_secret is None:
                 client_secret = secrets.token_urlsafe(32)
-            elif not isinstance(client_secret, str) or not 1 <= len(client_secret) <= _MAX_SECRET:
-                raise InvalidValue(f"client_secret must be 1 to {_MAX_SECRET} characters.")
+            elif (
+                not isinstance(client_secret, str)
+                or not 1 <= len(client_secret) <= _MAX_SECRET
+                or lone_surrogate(client_secret) is not None
+            ):
+                raise InvalidValue(
+                    f"client_secret must be 1 to {_MAX_SECRET} characters of valid Unicode text."
+                )
             salt = secrets.token_hex(8)
             self._users.setdefault(owner.id, owner)
             self._clients[client_id] = SandboxClient(
@@ -316,11 +359,12 @@ class SandboxState:
         if not isinstance(user, Mapping):
             raise InvalidValue("user must be an object with at least an id.")
         user_id = user.get("id")
-        if not isinstance(user_id, str) or not user_id.strip():
+        if not isinstance(user_id, str) or not user_id.strip() or lone_surrogate(user_id):
             raise InvalidValue("user.id must be a non-empty string (usually an email).")
         for key in ("account_id", "name", "surname"):
-            if key in user and user[key] is not None and not isinstance(user[key], str):
-                raise InvalidValue(f"user.{key} must be a string.")
+            value = user.get(key)
+            if value is not None and (not isinstance(value, str) or lone_surrogate(value)):
+                raise InvalidValue(f"user.{key} must be a string of valid Unicode text.")
         if "developer_role" in user and not isinstance(user["developer_role"], bool):
             raise InvalidValue("user.developer_role must be true or false.")
         existing = self._users.get(user_id)
@@ -497,6 +541,8 @@ class SandboxState:
         return f"{payload}.{mac}"
 
     def _decode_cursor(self, cursor: str) -> int:
+        if not cursor.isascii():  # ours never are; compare_digest refuses non-ASCII str
+            raise InvalidCursor("The cursor is not valid: use the cursor of a previous page.")
         payload, _, mac = cursor.partition(".")
         expected = hmac.new(self._cursor_key, payload.encode(), hashlib.sha256).hexdigest()[:16]
         if not mac or not hmac.compare_digest(mac, expected):

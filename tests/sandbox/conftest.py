@@ -47,10 +47,17 @@ async def api(
 async def admin(
     sandbox_root: tuple[str, httpx.AsyncBaseTransport],
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """A client for the /_sandbox admin surface, on the same transport as ``api``."""
+    """A client for the /_sandbox admin surface, on the same transport as ``api``.
+
+    It declares JSON on every request, as the admin surface requires of POSTs
+    (even bodyless ones), so that no web form can send one.
+    """
     root, transport = sandbox_root
     async with httpx.AsyncClient(
-        transport=transport, base_url=root + "/_sandbox", timeout=5
+        transport=transport,
+        base_url=root + "/_sandbox",
+        timeout=5,
+        headers={"Content-Type": "application/json"},
     ) as client:
         yield client
 

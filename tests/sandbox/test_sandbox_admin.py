@@ -214,8 +214,9 @@ async def test_stats_count_requests_routes_and_exchanges(
 
 async def test_admin_answers_loopback_clients_only(sandbox_state: SandboxState) -> None:
     transport = httpx.ASGITransport(app=create_app(sandbox_state), client=("203.0.113.9", 4000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.test") as client:
-        response = await client.post("/_sandbox/clients")
+    # An IP address as Host: a name would be refused (DNS rebinding), see test_sandbox_origin.
+    async with httpx.AsyncClient(transport=transport, base_url="http://192.0.2.10") as client:
+        response = await client.post("/_sandbox/clients", json={})
         assert response.status_code == 403
         assert response.json()["errors"][0]["code"] == "XX403_forbidden"
         # The API itself answers anyone.

@@ -228,6 +228,34 @@ def test_damaged_state_file_is_a_clear_error(
     assert state.read_text() == "{nope"
 
 
+@pytest.mark.parametrize("nested", ["state.json", "sub/state.json"])
+def test_a_state_file_that_cannot_be_written_is_a_clear_storage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], nested: str
+) -> None:
+    # A file where the state's directory should be: unwritable even for root.
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("keep me")
+    state = blocker / nested
+    assert cli_main(["sandbox", "--port", "0", "--state", str(state)]) == 4
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot write the sandbox state file {state}: ")
+    assert f"{blocker} is a file, not a directory" in err
+    assert "Give --state a file in a directory you can write." in err
+    assert "unexpected" not in err and "Traceback" not in err
+    assert blocker.read_text() == "keep me"
+
+
+def test_error_shape_flat_from_the_command_line() -> None:
+    running = _start("--error-shape", "flat")
+    try:
+        with httpx.Client(base_url=running.base_url, timeout=5) as client:
+            body = client.get("/workspaces").json()
+            assert body["status"] == "401" and body["code"] == "XX401_unauthorized"
+            assert "errors" not in body
+    finally:
+        assert _stop(running) == 0
+
+
 def test_help_via_python_m() -> None:
     result = _run("sandbox", "--help")
     assert result.returncode == 0
@@ -239,6 +267,7 @@ def test_help_via_python_m() -> None:
         "--client-id",
         "--client-secret-stdin",
         "--state",
+        "--error-shape",
     ):
         assert option in result.stdout
 
@@ -249,3 +278,7 @@ def test_in_process_parser_rejects_a_zero_ttl() -> None:
     args = build_parser().parse_args(["sandbox"])
     assert (args.host, args.port, args.token_ttl, args.page_size) == ("127.0.0.1", 8000, 3599, 50)
     assert args.client_id is None and args.client_secret_stdin is False and args.state is None
+    assert args.error_shape == "envelope"
+    assert build_parser().parse_args(["sandbox", "--error-shape", "flat"]).error_shape == "flat"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["sandbox", "--error-shape", "html"])

@@ -1,9 +1,12 @@
 """The sandbox's real responses, validated against onna_tui/spec/openapi.yaml with openapi-core.
 
 Every operation is driven over real uvicorn through each status it documents
-and the sandbox can produce (200/201/204/401/404/422). Requests and responses
-are adapted from httpx to openapi-core's protocols. The spec's server is
-https://api.onna.com/v1; the loaded copy is pointed at the sandbox instead.
+and the sandbox can produce (200/201/204/400/401/404/422), once with errors in
+the JSON:API envelope and once in the flat shape (``error_shape``): the
+document's examples show the one, its schemas the other, and the bundled spec
+accepts both. Requests and responses are adapted from httpx to openapi-core's
+protocols. The spec's server is https://api.onna.com/v1; the loaded copy is
+pointed at the sandbox instead.
 """
 
 from __future__ import annotations
@@ -91,6 +94,14 @@ def openapi() -> OpenAPI:
     return OpenAPI.from_dict(spec)
 
 
+@pytest.fixture(params=["envelope", "flat"], autouse=True)
+def error_shape(request: pytest.FixtureRequest, sandbox_server: SandboxServer) -> str:
+    """Every test runs with the sandbox writing errors in each shape."""
+    shape: str = request.param
+    sandbox_server.state.set_error_shape(shape)
+    return shape
+
+
 @pytest.fixture
 def http(sandbox_server: SandboxServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=sandbox_server.base_url, timeout=5) as client:
@@ -101,14 +112,24 @@ Conforms = Callable[[httpx.Response, int], None]
 
 
 @pytest.fixture
-def conforms(openapi: OpenAPI) -> Conforms:
-    """Assert the status, then that request and response match the spec."""
+def conforms(openapi: OpenAPI, error_shape: str) -> Conforms:
+    """Assert the status, then that request and response match the spec.
+
+    A JSON:API error must also be in the shape the sandbox was set to: the
+    spec takes either, so validation alone would not notice the wrong one.
+    """
 
     def check(response: httpx.Response, status: int) -> None:
         assert response.status_code == status, response.text
         request = OpenAPIRequest(response.request)
         openapi.validate_request(request)
         openapi.validate_response(request, OpenAPIResponse(response))
+        if status >= 400 and not response.request.url.path.endswith("/oauth/token"):
+            body = response.json()
+            if error_shape == "flat":
+                assert body["status"] == str(status) and body["detail"], body
+            else:
+                assert body["errors"][0]["status"] == str(status), body
 
     return check
 
@@ -143,9 +164,14 @@ def test_token(http: httpx.Client, conforms: Conforms, sandbox_credentials: Any)
     }
     conforms(http.post("/oauth/token", data=good), 200)
     conforms(http.post("/oauth/token", data={"grant_type": "client_credentials"}), 422)
-    # Not checked: 401 invalid_client and 400 unsupported_grant_type. The spec lists
-    # neither (only 200/422/500) but OAuth 2 (RFC 6749 section 5.2) requires them,
-    # so the sandbox follows the RFC; test_sandbox_auth.py covers their bodies.
+    # 400 and 401 come from RFC 6749 section 5.2 (the published document lists
+    # neither); the bundled spec adds them with the RFC's error body.
+    refused = http.post("/oauth/token", data={**good, "grant_type": "password"})
+    conforms(refused, 400)
+    assert refused.json()["error"] == "unsupported_grant_type"
+    wrong = http.post("/oauth/token", data={**good, "client_secret": "wrong"})
+    conforms(wrong, 401)
+    assert wrong.json()["error"] == "invalid_client"
 
 
 def test_current_user(http: httpx.Client, conforms: Conforms, auth: dict[str, str]) -> None:
@@ -215,5 +241,33 @@ def test_the_validator_does_catch_a_wrong_shape(
     # mismatch that silently skips checks).
     sandbox_server.state.add_fault({"wrong_shape": True, "path": "/workspaces"})
     response = http.get("/workspaces", headers=auth)
+    with pytest.raises(InvalidData):
+        openapi.validate_response(OpenAPIRequest(response.request), OpenAPIResponse(response))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"detail": "neither shape"},  # FastAPI's, where a JSON:API error is documented
+        {"status": "404", "title": "Not Found"},  # flat, but without its required code
+        {"errors": []},  # an envelope with no error in it
+        {  # both shapes at once
+            "errors": [{"status": "404", "code": "XX404_not_found"}],
+            "status": "404",
+            "code": "XX404_not_found",
+        },
+    ],
+)
+def test_the_validator_refuses_an_error_body_of_neither_shape(
+    http: httpx.Client,
+    openapi: OpenAPI,
+    auth: dict[str, str],
+    sandbox_server: SandboxServer,
+    body: dict[str, Any],
+) -> None:
+    # The spec's oneOf of the two shapes must still have teeth.
+    sandbox_server.state.add_fault({"status": 404, "path": "/workspaces", "body": body})
+    response = http.get("/workspaces/x", headers=auth)
+    assert response.status_code == 404
     with pytest.raises(InvalidData):
         openapi.validate_response(OpenAPIRequest(response.request), OpenAPIResponse(response))
