@@ -45,6 +45,7 @@ from onna_tui.vault import (
     VaultError,
     VaultTokenCache,
     service_name,
+    token_service_name,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -561,7 +562,7 @@ def test_second_process_reuses_the_first_ones_token(
         assert [run.stdout.split()[0] for run in runs] == ["1", "0"]
         assert httpx.get(stats_url).json()["token_exchanges"] - before == 1
         assert real.get_token(base, client_id) is not None
-        raw = secret_service.get_password(service_name(base), f"{client_id}#token")
+        raw = secret_service.get_password(token_service_name(base), f"{client_id}#token")
         assert raw and "access_token" in raw
         assert sandbox_credentials.client_secret.get_secret_value() not in raw
     finally:
