@@ -320,10 +320,10 @@ async def test_config_write_failure_restores_the_old_secret(
         store, dict_vault, Profile.new("prod", "cid", clock=clock), SecretStr("old-secret"), None
     )
 
-    def disk_full(profile: Profile) -> Profile:
+    def disk_full(config: object) -> None:
         raise ConfigError("Cannot write config.toml (No space left on device).")
 
-    monkeypatch.setattr(store, "put", disk_full)
+    monkeypatch.setattr(store, "save", disk_full)
     with pytest.raises(ConfigError, match="No space"):
         await save_profile_secret(store, dict_vault, store.get("prod"), SecretStr(SECRET), None)
     assert dict_vault.get_secret(PROD, "cid") == SecretStr("old-secret")
@@ -336,10 +336,10 @@ async def test_config_write_failure_for_a_new_profile_leaves_no_secret(
     clock: ManualClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def disk_full(profile: Profile) -> Profile:
+    def disk_full(config: object) -> None:
         raise ConfigError("Cannot write config.toml.")
 
-    monkeypatch.setattr(store, "put", disk_full)
+    monkeypatch.setattr(store, "save", disk_full)
     with pytest.raises(ConfigError):
         await save_profile_secret(
             store, dict_vault, Profile.new("new", "cid", clock=clock), SecretStr(SECRET), None
