@@ -586,11 +586,14 @@ class ConfigStore:
 
     def _make_directory(self) -> None:
         directory = self.path.parent
+        if directory.is_dir():
+            return
         try:
-            if not directory.exists():
-                directory.mkdir(parents=True, mode=0o700)
-                # mkdir's mode is filtered by the umask; this directory is ours, so be exact.
-                os.chmod(directory, 0o700)
+            directory.mkdir(parents=True, mode=0o700)
+            # mkdir's mode is filtered by the umask; this directory is ours, so be exact.
+            os.chmod(directory, 0o700)
+        except FileExistsError:
+            pass  # another process or thread made it a moment ago
         except OSError as exc:
             raise self._write_error(exc) from None
 
