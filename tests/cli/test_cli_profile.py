@@ -218,9 +218,10 @@ def test_update_org_and_base_url(cli: Cli, sandbox_server: object) -> None:
     assert cli.run("profile", "list", "--json").json()[0]["org"] == "acme"
     assert cli.run("profile", "update", "sb").returncode == 2
 
-    # The same API under another spelling: the stored secret moves along, no prompt.
+    # The same API under another spelling: a new base URL gets the secret only when it is
+    # entered again (or with --keep-secret, see test_cli_profile_hardening.py).
     other = cli.base_url.replace("127.0.0.1", "localhost")
-    result = cli.run("profile", "update", "sb", "--base-url", other)
+    result = cli.run("profile", "update", "sb", "--base-url", other, input=cli.secret)
     assert result.returncode == 0, result.stderr
     assert set(cli.keyring()) == {service_name(other), token_service_name(other)}
     assert cli.run("token").returncode == 0
