@@ -525,7 +525,7 @@ class ConfigStore:
         for name, body in profiles_raw.items():
             if not isinstance(body, dict):
                 raise ConfigError(
-                    f"{self.path}: profiles.{name} must be a [profiles.{name}] table, "
+                    f"{self.path}: profile {name!r} must be a [profiles.NAME] table, "
                     f"not {_toml_kind(body)}. {self._fix_hint()}"
                 )
             try:
