@@ -138,6 +138,12 @@ def _add_profile_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser
     update.add_argument("--client-id", metavar="ID", help="new client id (asks for its secret)")
     update.add_argument("--org", metavar="ORG", help="new organization ('' clears it)")
     update.add_argument(
+        "--keep-secret",
+        action="store_true",
+        help="with --base-url: send the stored client secret to the new base URL (to verify it "
+        "there, unless --no-verify) instead of asking for it again",
+    )
+    update.add_argument(
         "--no-verify", action="store_true", help="save without exchanging the credentials first"
     )
 

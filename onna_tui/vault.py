@@ -2,13 +2,18 @@
 
 Layout in the keyring (one entry per value, plain strings):
 
-* service  ``onna-tui:<base URL>`` — e.g. ``onna-tui:https://api.onna.com/v1``.
+* service ``onna-tui:<base URL>``, username ``<client_id>`` — the client secret.
   The base URL is part of the service name so two environments (production,
   staging, the local sandbox) never overwrite each other's entries.
-* username ``<client_id>``        — the client secret.
-* username ``<client_id>#token``  — the cached access token as JSON
-  (``access_token``, ``token_type``, ``expires_in``, ``issued_at``,
-  ``expires_at``, ``lifetime_assumed``); never the client secret.
+* service ``onna-tui-token:<base URL>``, username ``<client_id>#token`` — the
+  cached access token as JSON (``access_token``, ``token_type``,
+  ``expires_in``, ``issued_at``, ``expires_at``, ``lifetime_assumed``); never
+  the client secret. Tokens have a service of their own, so no client id can
+  name a token's slot: before, the token of client ``demo`` and the secret of
+  a client whose id is ``demo#token`` shared one entry. A token cached under
+  the old key (``<client_id>#token`` in the secret's service) is no longer
+  read; removing a profile deletes such an entry only when it holds one of our
+  tokens, since it could be the secret of a client id ending in ``#token``.
 
 Every keyring call runs in a daemon thread and is given up after ``timeout``
 seconds: a locked keyring waiting on an invisible password prompt, or a D-Bus
@@ -45,8 +50,10 @@ from onna_tui.models import AccessToken
 
 T = TypeVar("T")
 
-#: The prefix of every keyring service name we write.
+#: The prefix of the keyring service names that hold client secrets.
 SERVICE_PREFIX = "onna-tui:"
+#: The prefix of the keyring service names that hold cached tokens (never a secret).
+TOKEN_SERVICE_PREFIX = "onna-tui-token:"
 #: Appended to the client id to name the cached-token entry.
 TOKEN_SUFFIX = "#token"
 #: Version of the token JSON layout; an entry with another version reads as absent.
@@ -63,6 +70,12 @@ _HOW_TO_GET_A_KEYRING = (
 def service_name(base_url: str) -> str:
     """The keyring service for one API base URL (trailing slashes do not matter)."""
     return SERVICE_PREFIX + base_url.strip().rstrip("/")
+
+
+def token_service_name(base_url: str) -> str:
+    """The keyring service of cached tokens for one API base URL: never a secret's service,
+    since a base URL never starts with "-token:"."""
+    return TOKEN_SERVICE_PREFIX + base_url.strip().rstrip("/")
 
 
 def token_username(client_id: str) -> str:
@@ -543,13 +556,29 @@ class Vault:
             if backend.get_password(service, username) is not None:
                 raise
 
-    def _op_delete(self, base_url: str, username: str) -> Callable[[], None]:
-        return lambda: self._delete(service_name(base_url), username)
+    def _op_delete_secret(self, base_url: str, client_id: str) -> Callable[[], None]:
+        return lambda: self._delete(service_name(base_url), client_id)
+
+    def _delete_legacy_token(self, base_url: str, client_id: str) -> None:
+        """Remove a token cached under the old key (the secret's service, ``<client id>#token``),
+        but only if it holds one of our tokens: it may be the secret of a client id that ends
+        in ``#token`` (worker thread)."""
+        service, username = service_name(base_url), token_username(client_id)
+        raw = self._usable_backend().get_password(service, username)
+        if decode_token(raw) is not None:
+            self._delete(service, username)
+
+    def _op_delete_token(self, base_url: str, client_id: str) -> Callable[[], None]:
+        def op() -> None:
+            self._delete(token_service_name(base_url), token_username(client_id))
+            self._delete_legacy_token(base_url, client_id)
+
+        return op
 
     def _op_get_token(self, base_url: str, client_id: str) -> Callable[[], AccessToken | None]:
         def op() -> AccessToken | None:
             raw = self._usable_backend().get_password(
-                service_name(base_url), token_username(client_id)
+                token_service_name(base_url), token_username(client_id)
             )
             return decode_token(raw)
 
@@ -562,14 +591,16 @@ class Vault:
 
         def op() -> None:
             self._usable_backend().set_password(
-                service_name(base_url), token_username(client_id), value
+                token_service_name(base_url), token_username(client_id), value
             )
 
         return op
 
     def _op_forget(self, base_url: str, client_id: str) -> Callable[[], None]:
+        delete_token = self._op_delete_token(base_url, client_id)
+
         def op() -> None:
-            self._delete(service_name(base_url), token_username(client_id))
+            delete_token()
             self._delete(service_name(base_url), client_id)
 
         return op
@@ -587,7 +618,7 @@ class Vault:
         )
 
     def delete_secret(self, base_url: str, client_id: str) -> None:
-        self._call("delete the client secret", self._op_delete(base_url, client_id))
+        self._call("delete the client secret", self._op_delete_secret(base_url, client_id))
 
     def get_token(self, base_url: str, client_id: str) -> AccessToken | None:
         """The cached access token; None when missing or unreadable."""
@@ -601,20 +632,28 @@ class Vault:
         )
 
     def delete_token(self, base_url: str, client_id: str) -> None:
-        self._call(
-            "delete the cached access token", self._op_delete(base_url, token_username(client_id))
-        )
+        self._call("delete the cached access token", self._op_delete_token(base_url, client_id))
 
     def forget_profile(self, base_url: str, client_id: str) -> None:
         """Remove both the client secret and the cached token."""
         self._call("remove the profile's secret and token", self._op_forget(base_url, client_id))
 
-    def _op_check(self) -> None:
-        self._usable_backend()
+    def _op_check(self, base_url: str | None, client_id: str | None) -> Callable[[], None]:
+        def op() -> None:
+            backend = self._usable_backend()
+            if base_url is not None and client_id is not None:
+                # A real read: a locked keyring says so only when an entry is asked for.
+                backend.get_password(service_name(base_url), client_id)
 
-    def check(self) -> None:
-        """Raise the VaultError a real operation would raise (no backend, refused, hung)."""
-        self._call("open the keyring", self._op_check)
+        return op
+
+    def check(self, base_url: str | None = None, client_id: str | None = None) -> None:
+        """Raise the VaultError a real operation would raise (no backend, refused, hung).
+
+        Given a base URL and client id, that entry is read too (and discarded),
+        so a locked keyring is found as well, before anything depends on it.
+        """
+        self._call("open the keyring", self._op_check(base_url, client_id))
 
     # ------------------------------------------------ the operations (async)
 
@@ -629,7 +668,7 @@ class Vault:
         )
 
     async def adelete_secret(self, base_url: str, client_id: str) -> None:
-        await self._acall("delete the client secret", self._op_delete(base_url, client_id))
+        await self._acall("delete the client secret", self._op_delete_secret(base_url, client_id))
 
     async def aget_token(self, base_url: str, client_id: str) -> AccessToken | None:
         return await self._acall(
@@ -645,7 +684,7 @@ class Vault:
 
     async def adelete_token(self, base_url: str, client_id: str) -> None:
         await self._acall(
-            "delete the cached access token", self._op_delete(base_url, token_username(client_id))
+            "delete the cached access token", self._op_delete_token(base_url, client_id)
         )
 
     async def aforget_profile(self, base_url: str, client_id: str) -> None:
@@ -653,8 +692,8 @@ class Vault:
             "remove the profile's secret and token", self._op_forget(base_url, client_id)
         )
 
-    async def acheck(self) -> None:
-        await self._acall("open the keyring", self._op_check)
+    async def acheck(self, base_url: str | None = None, client_id: str | None = None) -> None:
+        await self._acall("open the keyring", self._op_check(base_url, client_id))
 
     # ------------------------------------------------------------ describing
 

@@ -38,7 +38,12 @@ from onna_tui.config import (
     validate_profile_name,
 )
 from onna_tui.models import AccessToken, Credentials
-from onna_tui.profiles import ENV_BASE_URL, remove_profile, save_profile_secret
+from onna_tui.profiles import (
+    ENV_BASE_URL,
+    remove_profile,
+    save_profile_secret,
+    stored_secret_may_follow,
+)
 from onna_tui.service.auth import exchange_credentials
 from onna_tui.service.http import make_http_client
 from onna_tui.service.urls import normalize_base_url
@@ -57,12 +62,24 @@ def _check_base_url(url: str) -> str:
     return normalize_base_url(url)
 
 
+def _base_url_option(ctx: Context) -> str | None:
+    """``--base-url`` as given; an empty or blank one is a mistake, never "the default"."""
+    given = getattr(ctx.args, "base_url", None)  # as typed: the Context drops an empty one
+    if isinstance(given, str) and not given.strip():
+        raise UsageError(
+            f"--base-url is empty. Give the API root, like {DEFAULT_BASE_URL}, or leave the "
+            "option out."
+        )
+    return ctx.base_url_override
+
+
 async def _averify_and_save(
     ctx: Context,
     profile: Profile,
     secret: SecretStr,
     *,
     verify: bool,
+    make_default: bool = False,
 ) -> tuple[Profile, AccessToken | None]:
     """Exchange the credentials (unless told not to), then store the secret and profile."""
     minted: list[AccessToken] = []
@@ -75,16 +92,24 @@ async def _averify_and_save(
             return token
 
         saved = await save_profile_secret(
-            ctx.store, ctx.vault, profile, secret, check if verify else None, clock=ctx.clock
+            ctx.store,
+            ctx.vault,
+            profile,
+            secret,
+            check if verify else None,
+            clock=ctx.clock,
+            make_default=make_default,
         )
     token = minted[0] if minted else None
     return saved, token
 
 
 def _verify_and_save(
-    ctx: Context, profile: Profile, secret: SecretStr, *, verify: bool
+    ctx: Context, profile: Profile, secret: SecretStr, *, verify: bool, make_default: bool = False
 ) -> tuple[Profile, AccessToken | None]:
-    return asyncio.run(_averify_and_save(ctx, profile, secret, verify=verify))
+    return asyncio.run(
+        _averify_and_save(ctx, profile, secret, verify=verify, make_default=make_default)
+    )
 
 
 def _saved_message(ctx: Context, profile: Profile, token: AccessToken | None, verb: str) -> None:
@@ -113,18 +138,18 @@ def add(ctx: Context) -> int:
             f"{name}`, or remove it first with `onna-tui profile remove {name}`."
         )
     base_url = _check_base_url(
-        ctx.base_url_override or os.environ.get(ENV_BASE_URL, "").strip() or DEFAULT_BASE_URL
+        _base_url_option(ctx) or os.environ.get(ENV_BASE_URL, "").strip() or DEFAULT_BASE_URL
     )
     profile = Profile.new(name, args.client_id, base_url, args.org, clock=ctx.clock)
-    # Find out about a missing or refused keyring before asking for the secret.
-    _scoped_vault(ctx, config, profile).check()
+    # Find out about a missing, refused or locked keyring before asking for the secret.
+    _scoped_vault(ctx, config, profile).check(profile.base_url, profile.client_id)
     secret = read_client_secret(
         f"Client secret for {profile.client_id} (input hidden): ",
         f"onna-tui profile add {name} --client-id {profile.client_id}",
     )
-    saved, token = _verify_and_save(ctx, profile, secret, verify=not args.no_verify)
-    if args.default:
-        ctx.store.set_default(name)
+    saved, token = _verify_and_save(
+        ctx, profile, secret, verify=not args.no_verify, make_default=args.default
+    )
     _saved_message(ctx, saved, token, "Added")
     if ctx.store.load().default == name:
         out(f"{name!r} is the default profile.")
@@ -138,7 +163,7 @@ def set_secret(ctx: Context) -> int:
     if profile is None:
         raise profile_not_found(args.name, config)
     _check_base_url(profile.base_url)
-    _scoped_vault(ctx, config, profile).check()
+    _scoped_vault(ctx, config, profile).check(profile.base_url, profile.client_id)
     secret = read_client_secret(
         f"New client secret for {profile.client_id} (input hidden): ",
         f"onna-tui profile set-secret {profile.name}",
@@ -149,8 +174,10 @@ def set_secret(ctx: Context) -> int:
 
 
 def update(ctx: Context) -> int:
-    """Change a profile's client id, base URL or org. New credentials need their secret."""
+    """Change a profile's client id, base URL or org. New credentials need their secret, and
+    a secret goes to a new base URL only when entered again or with --keep-secret."""
     args = ctx.args
+    keep_secret = bool(getattr(args, "keep_secret", False))
     config = ctx.store.load()
     old = config.profiles.get(args.name)
     if old is None:
@@ -158,12 +185,17 @@ def update(ctx: Context) -> int:
     changes: dict[str, Any] = {}
     if args.client_id is not None and args.client_id != old.client_id:
         changes["client_id"] = args.client_id
-    if ctx.base_url_override is not None:
-        new_url = _check_base_url(ctx.base_url_override)
+    base_url = _base_url_option(ctx)
+    if base_url is not None:
+        new_url = _check_base_url(base_url)
         if new_url != old.base_url:
             changes["base_url"] = new_url
     if args.org is not None:
         changes["org"] = args.org or None
+    if keep_secret and "base_url" not in changes:
+        raise UsageError(
+            "--keep-secret applies only when --base-url moves the profile to a new base URL."
+        )
     if not changes:
         raise UsageError(
             "Nothing to change: pass --client-id, --base-url or --org (an empty --org '' "
@@ -177,15 +209,18 @@ def update(ctx: Context) -> int:
 
     old_vault = _scoped_vault(ctx, config, old)
     new_vault = _scoped_vault(ctx, config, changed)
-    new_vault.check()
+    new_vault.check(changed.base_url, changed.client_id)
     secret: SecretStr | None = None
-    if "client_id" not in changes:
-        # Same credentials at another address: carry the stored secret over.
+    if stored_secret_may_follow(old, changed, keep_secret=keep_secret):
+        # --keep-secret: the person said the stored secret may go to the new URL.
         secret = old_vault.get_secret(old.base_url, old.client_id)
     if secret is None:
+        hint = f" --base-url {changed.base_url}" if "base_url" in changes else ""
+        if "client_id" in changes:
+            hint += f" --client-id {changed.client_id}"
         secret = read_client_secret(
-            f"Client secret for {changed.client_id} (input hidden): ",
-            f"onna-tui profile update {old.name} --client-id {changed.client_id}",
+            f"Client secret for {changed.client_id} at {changed.base_url} (input hidden): ",
+            f"onna-tui profile update {old.name}{hint}",
         )
     remember_secret(secret)
     saved, token = _verify_and_save(ctx, changed, secret, verify=not args.no_verify)

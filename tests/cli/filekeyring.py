@@ -82,3 +82,26 @@ class JsonFileKeyring(KeyringBackend):
             del entries[username]
             if not entries:
                 del data[service]
+
+
+class LockedKeyring(KeyringBackend):
+    """A keyring that is there but locked: every entry read or write raises KeyringLocked,
+    as keyring's Secret Service backend does when the login collection stays locked."""
+
+    priority = 1  # type: ignore[assignment]
+    description = "locked keyring (tests only)"
+
+    def _locked(self) -> None:
+        from keyring.errors import KeyringLocked
+
+        raise KeyringLocked("Failed to unlock the collection!")
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._locked()
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._locked()
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._locked()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from clihelpers import FAIL_KEYRING, Admin, Cli
 
-from onna_tui.vault import service_name
+from onna_tui.vault import service_name, token_service_name
 
 
 def test_add_verifies_then_stores_the_secret_in_the_keyring_only(cli: Cli, admin: Admin) -> None:
@@ -23,9 +23,11 @@ def test_add_verifies_then_stores_the_secret_in_the_keyring_only(cli: Cli, admin
     assert "'sb' is the default profile." in result.stdout
     assert admin.exchanges == 1
     entries = cli.keyring()[service_name(cli.base_url)]
-    assert entries[cli.client_id] == cli.secret
-    # The verification token is cached for `onna-tui token`; never the secret in the file.
-    assert cli.secret not in entries[cli.client_id + "#token"]
+    assert entries == {cli.client_id: cli.secret}
+    # The verification token is cached for `onna-tui token` in a service of its own
+    # (no client id can name its slot); never the secret in the file.
+    tokens = cli.keyring()[token_service_name(cli.base_url)]
+    assert cli.secret not in tokens[cli.client_id + "#token"]
     config = cli.config_text()
     assert "[profiles.sb]" in config and cli.secret not in config
     assert 'org = "acme"' in config
@@ -216,11 +218,12 @@ def test_update_org_and_base_url(cli: Cli, sandbox_server: object) -> None:
     assert cli.run("profile", "list", "--json").json()[0]["org"] == "acme"
     assert cli.run("profile", "update", "sb").returncode == 2
 
-    # The same API under another spelling: the stored secret moves along, no prompt.
+    # The same API under another spelling: a new base URL gets the secret only when it is
+    # entered again (or with --keep-secret, see test_cli_profile_hardening.py).
     other = cli.base_url.replace("127.0.0.1", "localhost")
-    result = cli.run("profile", "update", "sb", "--base-url", other)
+    result = cli.run("profile", "update", "sb", "--base-url", other, input=cli.secret)
     assert result.returncode == 0, result.stderr
-    assert set(cli.keyring()) == {service_name(other)}
+    assert set(cli.keyring()) == {service_name(other), token_service_name(other)}
     assert cli.run("token").returncode == 0
 
 

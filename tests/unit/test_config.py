@@ -182,7 +182,9 @@ def test_rewrite_keeps_a_backup_and_leaves_no_temp_files(store: ConfigStore) -> 
     store.add(_profile("staging"))
     assert store.backup_path.read_bytes() == first
     assert _mode(store.backup_path) == 0o600
-    assert sorted(p.name for p in store.path.parent.iterdir()) == ["config.toml", "config.toml.bak"]
+    # The lock file (empty, never a temp file) may stay between changes, depending on filelock.
+    left = sorted(p.name for p in store.path.parent.iterdir() if p.name != "config.toml.lock")
+    assert left == ["config.toml", "config.toml.bak"]
 
 
 def test_failed_write_leaves_the_old_file_intact(
@@ -347,3 +349,179 @@ def test_unknown_keys_are_tolerated(store: ConfigStore) -> None:
     assert data["theme"] == "dark"
     assert data["profiles"]["prod"]["future_field"] == 1
     assert data["profiles"]["prod"]["org"] == "acme"
+
+
+# ------------------------------------------------------------- the lock
+
+
+def test_every_change_waits_for_the_lock_and_says_so_when_it_stays_busy(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    from onna_tui.config import ConfigStorageError
+    from onna_tui.locking import hold
+
+    store = ConfigStore(tmp_path / "onna-tui" / "config.toml", clock=clock, lock_wait=0.2)
+    store.add(_profile("prod"))
+    before = store.path.read_bytes()
+    changes = [
+        lambda: store.add(_profile("other")),
+        lambda: store.put(_profile("other")),
+        lambda: store.update("prod", org="acme"),
+        lambda: store.remove("prod"),
+        lambda: store.set_default("prod"),
+        lambda: store.set_allow_insecure_storage(True),
+    ]
+    with hold(store.lock_path, 5):  # another process in the middle of a change
+        for change in changes:
+            with pytest.raises(ConfigStorageError) as caught:
+                change()
+            assert caught.value.exit_code == 4
+            assert "Another onna-tui process has been changing" in str(caught.value)
+            assert str(store.path) in str(caught.value)
+    assert store.path.read_bytes() == before
+    store.update("prod", org="acme")  # free again
+
+
+def test_threads_changing_the_file_at_once_lose_nothing(store: ConfigStore) -> None:
+    import threading
+
+    names = [f"p{i:02d}" for i in range(20)]
+    start = threading.Barrier(len(names))
+
+    failures: list[BaseException] = []
+
+    def add(name: str) -> None:
+        start.wait()
+        try:
+            store.add(_profile(name, client_id=f"client-{name}"))
+        except BaseException as exc:  # reported below: a thread's exception is otherwise lost
+            failures.append(exc)
+
+    threads = [threading.Thread(target=add, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    assert store.names() == names
+
+
+async def test_the_async_lock_excludes_the_blocking_one(store: ConfigStore) -> None:
+    import asyncio
+
+    from onna_tui.config import ConfigStorageError
+
+    store.add(_profile("prod"))
+    slow = ConfigStore(store.path, lock_wait=0.2)
+    async with store.alocked():
+        with pytest.raises(ConfigStorageError):
+            await asyncio.to_thread(slow.set_default, "prod")
+    await asyncio.to_thread(slow.set_default, "prod")
+
+
+# ------------------------------------------------------------- keeping the file as written
+
+HAND_WRITTEN = """\
+# My onna-tui settings — edited by hand.
+default = "prod"   # the one I use most
+allow_insecure_storage = false
+
+# Production: do not touch.
+[profiles.prod]
+base_url = "https://api.onna.com/v1"
+client_id = "client-1"   # from the Platform API app
+created_at = 2026-01-01T12:00:00Z
+updated_at = 2026-01-01T12:00:00Z
+"""
+
+
+def test_rewrites_keep_comments_and_layout(store: ConfigStore, clock: ManualClock) -> None:
+    store.path.parent.mkdir(parents=True)
+    store.path.write_text(HAND_WRITTEN)
+    store.update("prod", org="acme")
+    store.add(_profile("staging", clock, base_url="https://staging.example.com/v1"))
+    text = store.path.read_text()
+    for line in HAND_WRITTEN.splitlines():
+        if not line.startswith("updated_at"):
+            assert line in text.splitlines()
+    assert 'org = "acme"' in text and "[profiles.staging]" in text
+    assert store.load().profiles["prod"].org == "acme"
+    assert store.backup_path.exists()
+    store.remove("staging")
+    assert "[profiles.staging]" not in store.path.read_text()
+    assert "# Production: do not touch." in store.path.read_text()
+
+
+def test_a_new_file_starts_with_the_no_secrets_header(store: ConfigStore) -> None:
+    store.add(_profile("prod"))
+    text = store.path.read_text()
+    assert text.startswith("# onna-tui profiles. No secrets here")
+    assert "[profiles.prod]" in text
+
+
+def test_a_symlinked_config_stays_a_link_and_its_target_is_written(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    target = dotfiles / "onna-tui.toml"
+    target.write_text(HAND_WRITTEN)
+    link_dir = tmp_path / "config"
+    link_dir.mkdir(mode=0o700)
+    link = link_dir / "config.toml"
+    link.symlink_to(target)
+    store = ConfigStore(link, clock=clock)
+    store.update("prod", org="acme")
+    assert link.is_symlink() and link.resolve() == target.resolve()
+    assert 'org = "acme"' in target.read_text()
+    assert "# Production: do not touch." in target.read_text()
+    assert _mode(target) == 0o600
+    # The temp file was made next to the target and renamed there: nothing else is left.
+    assert sorted(p.name for p in dotfiles.iterdir()) == ["onna-tui.toml"]
+    assert store.backup_path.read_text() == HAND_WRITTEN
+
+
+CORRUPT_SHAPES = {
+    "profiles-a-string": ('profiles = "x"\n', "'profiles' must be a table"),
+    "profiles-an-array": ("profiles = [1, 2]\n", "'profiles' must be a table"),
+    "profiles-array-of-tables": ("[[profiles]]\nname = 'x'\n", "'profiles' must be a table"),
+    "profile-a-number": ("[profiles]\nprod = 3\n", "profile 'prod' must be a [profiles.NAME]"),
+    "profile-a-string": ('[profiles]\nprod = "x"\n', "profile 'prod' must be"),
+    "default-a-number": ("default = 1\n", "default"),
+    "default-a-table": ("[default]\nx = 1\n", "default"),
+    "insecure-an-array": ("allow_insecure_storage = [true]\n", "allow_insecure_storage"),
+    "nested-arrays": ("a = " + "[" * 5000 + "]" * 5000 + "\n", "nests tables or arrays"),
+    "nested-tables": ("a = " + "{b = " * 3000 + "1" + "}" * 3000 + "\n", "nests tables"),
+    "nested-below-recursion": ("a = " + "[" * 200 + "]" * 200 + "\n", "nests tables"),
+    "binary": ("\x00\x01\x02garbage\xff", "not valid TOML"),
+    "secret-in-a-string-profile": ('profiles = "client_secret"\n', "'profiles' must be"),
+}
+
+
+@pytest.mark.parametrize("text,expected", CORRUPT_SHAPES.values(), ids=CORRUPT_SHAPES.keys())
+def test_corrupt_shapes_are_a_clear_config_error_and_never_overwritten(
+    store: ConfigStore, text: str, expected: str
+) -> None:
+    store.path.parent.mkdir(parents=True)
+    store.path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        store.load()
+    message = str(caught.value)
+    assert expected in message
+    assert str(store.path) in message and "text editor" in message
+    assert caught.value.exit_code == 2
+    assert len(message) < 600
+    with pytest.raises(ConfigError):
+        store.add(_profile("other"))
+    assert store.path.read_text() == text
+
+
+def test_binary_and_oversized_files_are_a_clear_config_error(store: ConfigStore) -> None:
+    store.path.parent.mkdir(parents=True)
+    store.path.write_bytes(b"\xff\xfe\x00binary\x80")
+    with pytest.raises(ConfigError, match="not UTF-8 text"):
+        store.load()
+    store.path.write_bytes(b"# padding\n" * 200_000)  # 2 MB of comments
+    with pytest.raises(ConfigError, match="far more than a config file") as caught:
+        store.load()
+    assert str(store.path) in str(caught.value)

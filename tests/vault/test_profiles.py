@@ -320,10 +320,10 @@ async def test_config_write_failure_restores_the_old_secret(
         store, dict_vault, Profile.new("prod", "cid", clock=clock), SecretStr("old-secret"), None
     )
 
-    def disk_full(profile: Profile) -> Profile:
+    def disk_full(config: object) -> None:
         raise ConfigError("Cannot write config.toml (No space left on device).")
 
-    monkeypatch.setattr(store, "put", disk_full)
+    monkeypatch.setattr(store, "save", disk_full)
     with pytest.raises(ConfigError, match="No space"):
         await save_profile_secret(store, dict_vault, store.get("prod"), SecretStr(SECRET), None)
     assert dict_vault.get_secret(PROD, "cid") == SecretStr("old-secret")
@@ -336,10 +336,10 @@ async def test_config_write_failure_for_a_new_profile_leaves_no_secret(
     clock: ManualClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def disk_full(profile: Profile) -> Profile:
+    def disk_full(config: object) -> None:
         raise ConfigError("Cannot write config.toml.")
 
-    monkeypatch.setattr(store, "put", disk_full)
+    monkeypatch.setattr(store, "save", disk_full)
     with pytest.raises(ConfigError):
         await save_profile_secret(
             store, dict_vault, Profile.new("new", "cid", clock=clock), SecretStr(SECRET), None
@@ -435,3 +435,125 @@ async def test_async_remove(
     assert problem is None
     assert await vault.aget_secret(PROD, "cid") is None
     assert store.names() == []
+
+
+# ------------------------------------------------------------ hardening
+
+
+async def test_a_locked_keyring_stops_save_before_the_verifying_exchange(
+    store: ConfigStore, clock: ManualClock
+) -> None:
+    locked = Vault(
+        RaisingKeyring(lambda _: keyring.errors.KeyringLocked("Failed to unlock the collection!"))
+    )
+    exchanges: list[Credentials] = []
+
+    async def verify(credentials: Credentials) -> object:
+        exchanges.append(credentials)
+        return None
+
+    with pytest.raises(KeyringLocked):
+        await save_profile_secret(
+            store, locked, Profile.new("prod", "cid", clock=clock), SecretStr(SECRET), verify
+        )
+    assert exchanges == []
+    assert not store.exists()
+
+
+async def test_a_name_added_elsewhere_meanwhile_is_not_replaced(
+    store: ConfigStore, dict_keyring: DictKeyring, dict_vault: Vault, clock: ManualClock
+) -> None:
+    """Two processes add `prod` at once: the one that stores second is refused, and its
+    secret does not replace the first one's."""
+
+    async def the_other_process_adds_prod_meanwhile(credentials: Credentials) -> object:
+        await save_profile_secret(
+            store, dict_vault, Profile.new("prod", "cid-a", clock=clock), SecretStr("a"), None
+        )
+        return None
+
+    with pytest.raises(ConfigError, match="already exists"):
+        await save_profile_secret(
+            store,
+            dict_vault,
+            Profile.new("prod", "cid-b", clock=clock),
+            SecretStr("b"),
+            the_other_process_adds_prod_meanwhile,
+        )
+    assert store.get("prod").client_id == "cid-a"
+    assert dict_vault.get_secret(PROD, "cid-a") == SecretStr("a")
+    assert dict_vault.get_secret(PROD, "cid-b") is None
+
+
+async def test_a_profile_removed_meanwhile_is_not_brought_back(
+    store: ConfigStore, dict_vault: Vault, clock: ManualClock
+) -> None:
+    await save_profile_secret(
+        store, dict_vault, Profile.new("prod", "cid", clock=clock), SecretStr("old"), None
+    )
+
+    async def removed_meanwhile(credentials: Credentials) -> object:
+        remove_profile(store, dict_vault, "prod")
+        return None
+
+    with pytest.raises(ProfileNotFound):
+        await save_profile_secret(
+            store, dict_vault, store.get("prod"), SecretStr("new"), removed_meanwhile
+        )
+    assert store.names() == []
+    assert dict_vault.get_secret(PROD, "cid") is None
+
+
+async def test_make_default_is_part_of_the_same_write(
+    store: ConfigStore, dict_vault: Vault, clock: ManualClock
+) -> None:
+    _add(store, clock, "first", "cid-1")
+    saved = await save_profile_secret(
+        store,
+        dict_vault,
+        Profile.new("second", "cid-2", clock=clock),
+        SecretStr(SECRET),
+        None,
+        clock=clock,
+        make_default=True,
+    )
+    assert saved.secret_set_at == clock()
+    assert store.load().default == "second"
+
+
+def test_the_one_rule_for_a_secret_and_a_new_base_url(clock: ManualClock) -> None:
+    from onna_tui.profiles import stored_secret_may_follow
+
+    old = Profile.new("prod", "cid", PROD, clock=clock)
+    assert stored_secret_may_follow(old, old.changed(clock, org="acme")) is True
+    moved = old.changed(clock, base_url=STAGING)
+    assert stored_secret_may_follow(old, moved) is False
+    assert stored_secret_may_follow(old, moved, keep_secret=True) is True
+    other_client = old.changed(clock, client_id="cid-2")
+    assert stored_secret_may_follow(old, other_client) is False
+    with pytest.raises(ConfigError, match="secret of its own"):
+        stored_secret_may_follow(old, other_client, keep_secret=True)
+
+
+async def test_removing_one_profile_while_another_is_added_keeps_both_right(
+    store: ConfigStore, dict_vault: Vault, clock: ManualClock
+) -> None:
+    await save_profile_secret(
+        store, dict_vault, Profile.new("old", "cid-old", clock=clock), SecretStr("o"), None
+    )
+
+    async def removed_meanwhile(credentials: Credentials) -> object:
+        await aremove_profile(store, dict_vault, "old")
+        return None
+
+    await save_profile_secret(
+        store,
+        dict_vault,
+        Profile.new("new", "cid-new", clock=clock),
+        SecretStr("n"),
+        removed_meanwhile,
+    )
+    assert store.names() == ["new"]
+    assert dict_vault.get_secret(PROD, "cid-new") == SecretStr("n")
+    assert dict_vault.get_secret(PROD, "cid-old") is None
+    assert store.load().default == "new"

@@ -45,6 +45,7 @@ from onna_tui.vault import (
     VaultError,
     VaultTokenCache,
     service_name,
+    token_service_name,
 )
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -365,6 +366,56 @@ def test_locked_keyring_gives_keyring_locked(
         assert caught.value.exit_code == 4
 
 
+@pytest.mark.secret_service
+def test_profile_add_with_a_locked_keyring_exits_4_before_any_exchange(
+    private_keyring: PrivateKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    sandbox_server: Any,
+    sandbox_credentials: Any,
+    admin: Any,
+) -> None:
+    """The real thing: gnome-keyring with its login collection locked. `profile add` used to
+    mint a token first and only then find it could not store the secret."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", private_keyring.address)
+    from keyring.backends import SecretService
+
+    vault = Vault(SecretService.Keyring(), timeout=5.0)
+    _wait_until_ready(vault)
+    vault.put_secret("https://locked.invalid/v1", "cid", SecretStr(SECRET))  # makes the collection
+
+    import secretstorage
+
+    connection = secretstorage.dbus_init()
+    try:
+        secretstorage.get_default_collection(connection).lock()
+    finally:
+        connection.close()
+
+    env = _child_env(
+        {
+            **private_keyring.env,
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring",
+            "ONNA_TUI_CONFIG_DIR": str(tmp_path / "config"),
+            "ONNA_TUI_LOCK_DIR": str(tmp_path / "locks"),
+        }
+    )
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "onna_tui", "profile", "add", "sb",
+            "--client-id", sandbox_credentials.client_id, "--base-url", sandbox_server.base_url,
+        ],
+        input=sandbox_credentials.client_secret.get_secret_value(),
+        capture_output=True, text=True, timeout=60, env=env, cwd=REPO_ROOT, check=False,
+    )  # fmt: skip
+    assert result.returncode == 4, result.stderr
+    assert "The keyring is locked" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sandbox_credentials.client_secret.get_secret_value() not in result.stderr
+    assert admin.exchanges == 0
+    assert not (tmp_path / "config" / "config.toml").exists()
+
+
 # The child process: store, wait for the parent to kill the daemon, read again.
 CHILD = """
 import json, sys
@@ -561,7 +612,7 @@ def test_second_process_reuses_the_first_ones_token(
         assert [run.stdout.split()[0] for run in runs] == ["1", "0"]
         assert httpx.get(stats_url).json()["token_exchanges"] - before == 1
         assert real.get_token(base, client_id) is not None
-        raw = secret_service.get_password(service_name(base), f"{client_id}#token")
+        raw = secret_service.get_password(token_service_name(base), f"{client_id}#token")
         assert raw and "access_token" in raw
         assert sandbox_credentials.client_secret.get_secret_value() not in raw
     finally:

@@ -38,6 +38,7 @@ from onna_tui.vault import (
     decode_token,
     encode_token,
     service_name,
+    token_service_name,
     token_username,
 )
 
@@ -89,10 +90,13 @@ def test_layout_service_includes_base_url(
     vault.put_secret(PROD, CLIENT, SecretStr(SECRET))
     vault.put_token(PROD, CLIENT, make_token(clock))
     assert service_name(PROD) == "onna-tui:https://api.onna.com/v1"
+    assert token_service_name(PROD) == "onna-tui-token:https://api.onna.com/v1"
     assert memory_keyring.get_password("onna-tui:https://api.onna.com/v1", CLIENT) == SECRET
-    raw = memory_keyring.get_password("onna-tui:https://api.onna.com/v1", f"{CLIENT}#token")
+    raw = memory_keyring.get_password("onna-tui-token:https://api.onna.com/v1", f"{CLIENT}#token")
     assert raw is not None and TOKEN_VALUE in raw
     assert token_username(CLIENT) == f"{CLIENT}#token"
+    # Nothing else: the token is not also kept in the secret's service.
+    assert memory_keyring.get_password(service_name(PROD), f"{CLIENT}#token") is None
 
 
 def test_token_entry_never_holds_the_client_secret(
@@ -101,7 +105,7 @@ def test_token_entry_never_holds_the_client_secret(
     vault = Vault(memory_keyring)
     vault.put_secret(PROD, CLIENT, SecretStr(SECRET))
     vault.put_token(PROD, CLIENT, make_token(clock))
-    raw = memory_keyring.get_password(service_name(PROD), token_username(CLIENT))
+    raw = memory_keyring.get_password(token_service_name(PROD), token_username(CLIENT))
     assert raw is not None
     assert SECRET not in raw
     assert set(json.loads(raw)) == {
@@ -125,6 +129,50 @@ def test_environments_do_not_collide(vault: Vault, clock: ManualClock) -> None:
     vault.forget_profile(STAGING, CLIENT)
     assert vault.get_secret(PROD, CLIENT) == SecretStr("prod-secret")
     assert vault.get_token(PROD, CLIENT) is not None
+
+
+def test_a_client_id_ending_in_token_never_shares_a_slot_with_a_token(
+    memory_keyring: MemoryKeyring, clock: ManualClock
+) -> None:
+    """Profile `demo`'s cached token and the secret of client id `demo#token` are two entries:
+    storing or removing either one leaves the other alone."""
+    vault = Vault(memory_keyring)
+    vault.put_secret(PROD, "demo", SecretStr("secret-of-demo"))
+    vault.put_secret(PROD, "demo#token", SecretStr("secret-of-demo-token"))
+    token = make_token(clock)
+    vault.put_token(PROD, "demo", token)
+    vault.put_secret(PROD, "demo#token", SecretStr("secret-of-demo-token"))  # adding again
+    assert vault.get_token(PROD, "demo") == token
+    assert vault.get_secret(PROD, "demo#token") == SecretStr("secret-of-demo-token")
+    vault.put_token(PROD, "demo", make_token(clock, "another-token"))
+    assert vault.get_secret(PROD, "demo#token") == SecretStr("secret-of-demo-token")
+
+    vault.forget_profile(PROD, "demo")  # removing `demo` keeps the other client's secret
+    assert vault.get_secret(PROD, "demo") is None and vault.get_token(PROD, "demo") is None
+    assert vault.get_secret(PROD, "demo#token") == SecretStr("secret-of-demo-token")
+
+    vault.put_token(PROD, "demo", token)
+    vault.forget_profile(PROD, "demo#token")  # and removing `demo#token` keeps demo's token
+    assert vault.get_token(PROD, "demo") == token
+    vault.delete_token(PROD, "demo")
+    assert memory_keyring.get_password(service_name(PROD), "demo#token") is None
+
+
+def test_a_token_cached_under_the_old_key_is_a_miss_and_removed_only_if_a_token(
+    memory_keyring: MemoryKeyring, clock: ManualClock
+) -> None:
+    old_key = (service_name(PROD), f"{CLIENT}#token")
+    memory_keyring.set_password(*old_key, encode_token(make_token(clock)))
+    vault = Vault(memory_keyring)
+    assert vault.get_token(PROD, CLIENT) is None  # a miss: the next call mints
+    vault.forget_profile(PROD, CLIENT)
+    assert memory_keyring.get_password(*old_key) is None  # it held our token: gone
+
+    # The same slot holding the secret of a client whose id ends in "#token" is kept.
+    memory_keyring.set_password(*old_key, "secret-of-a-client-id-ending-in-token")
+    vault.forget_profile(PROD, CLIENT)
+    vault.delete_token(PROD, CLIENT)
+    assert memory_keyring.get_password(*old_key) == "secret-of-a-client-id-ending-in-token"
 
 
 def test_trailing_slash_is_the_same_environment(vault: Vault) -> None:
@@ -169,7 +217,7 @@ def test_empty_secret_is_refused(vault: Vault) -> None:
     ],
 )
 def test_garbled_token_entry_reads_as_none(memory_keyring: MemoryKeyring, raw: str) -> None:
-    memory_keyring.set_password(service_name(PROD), token_username(CLIENT), raw)
+    memory_keyring.set_password(token_service_name(PROD), token_username(CLIENT), raw)
     assert Vault(memory_keyring).get_token(PROD, CLIENT) is None
 
 
@@ -215,7 +263,7 @@ async def test_vault_token_cache(vault: Vault, clock: ManualClock) -> None:
 
 
 async def test_vault_token_cache_unreadable_entry_is_none(memory_keyring: MemoryKeyring) -> None:
-    memory_keyring.set_password(service_name(PROD), token_username(CLIENT), "{broken")
+    memory_keyring.set_password(token_service_name(PROD), token_username(CLIENT), "{broken")
     assert await VaultTokenCache(Vault(memory_keyring), PROD, CLIENT).load() is None
 
 
