@@ -4,11 +4,10 @@ Only the TUI path imports textual (lazily); every other command stays free of
 it, and the command modules themselves are imported only once a subcommand is
 chosen, so ``--help`` and ``--version`` stay fast.
 
-Exit codes (also in the README): 0 ok, 1 API error, 2 usage or configuration,
-3 invalid credentials or not authorized, 4 keyring or storage, 5 network,
-130 interrupted (Ctrl-C), 141 stdout closed early (broken pipe). Errors are
-one line on stderr, ``onna-tui: <what happened and what to do>``; ``--verbose``
-adds the HTTP status and request id, and a traceback for unexpected errors.
+Exit codes (``onna_tui.errors.ExitCode``, also in the README): {exit_codes}.
+Errors are one line on stderr, ``onna-tui: <what happened and what to do>``;
+``--verbose`` adds the HTTP status and request id, and a traceback for
+unexpected errors.
 """
 
 from __future__ import annotations
@@ -24,16 +23,13 @@ from typing import Any
 
 from onna_tui import __version__
 from onna_tui.commands.arguments import SafeArgumentParser
-from onna_tui.commands.errors import RefuseSecretArgument, UsageError, redact
+from onna_tui.commands.errors import RefuseSecretArgument, redact
 from onna_tui.commands.terminal import printable
+from onna_tui.errors import ExitCode, OnnaTuiError, exit_code_summary
 from onna_tui.sandbox.cli import positive_int
 
-EXIT_OK = 0
-EXIT_API = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
-#: Like a tool killed by SIGPIPE when the reader of its output went away.
-EXIT_BROKEN_PIPE = 141
+if __doc__:  # None under python -OO
+    __doc__ = __doc__.replace("{exit_codes}", exit_code_summary())
 
 _GLOBAL_HELP = {
     "profile": "the profile to use (default: ONNA_PROFILE, then the default profile)",
@@ -178,9 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
         "the terminal UI starts.",
         epilog="Environment: ONNA_PROFILE, ONNA_CLIENT_ID, ONNA_CLIENT_SECRET, ONNA_BASE_URL "
         "(with ONNA_CLIENT_ID and ONNA_CLIENT_SECRET set, no profile is needed and nothing is "
-        "stored), ONNA_TUI_CONFIG_DIR. Exit codes: 0 ok, 1 API error, 2 usage or "
-        "configuration, 3 invalid credentials or not authorized, 4 keyring or storage, "
-        "5 network, 130 interrupted (Ctrl-C), 141 stdout closed early (broken pipe).",
+        f"stored), ONNA_TUI_CONFIG_DIR. Exit codes: {exit_code_summary()}.",
     )
     parser.add_argument("--version", action="version", version=f"onna-tui {__version__}")
     _add_global_options(parser, top=True)
@@ -250,7 +244,7 @@ def _run_tui(args: argparse.Namespace) -> int:
             "onna-tui, or use the subcommands (`onna-tui --help`).",
             file=sys.stderr,
         )
-        return EXIT_API
+        return ExitCode.API
     return run_tui(
         profile=args.profile,
         sandbox=args.sandbox,
@@ -277,16 +271,14 @@ def _command(args: argparse.Namespace) -> Handler:
     return auth.token if args.command == "token" else auth.status
 
 
-def _report(error: BaseException, verbose: bool) -> int:
+def _report(error: OnnaTuiError, verbose: bool) -> int:
     """Print an expected failure as one line and return its exit code.
 
     Server messages and ids reach this line, so control characters are shown as escapes.
     """
-    verbose_text = getattr(error, "verbose", None)
-    text = verbose_text() if verbose and callable(verbose_text) else str(error)
+    text = error.verbose() if verbose else str(error)
     print(f"onna-tui: {printable(redact(text))}", file=sys.stderr)
-    code = getattr(error, "exit_code", EXIT_API)
-    return code if isinstance(code, int) else EXIT_API
+    return error.exit_code
 
 
 def _report_bug(error: BaseException, verbose: bool) -> int:
@@ -298,14 +290,7 @@ def _report_bug(error: BaseException, verbose: bool) -> int:
         "This is a bug in onna-tui; run again with --verbose for details and report it.",
         file=sys.stderr,
     )
-    return EXIT_API
-
-
-def _expected_errors() -> tuple[type[BaseException], ...]:
-    from onna_tui.service.errors import OnnaError
-    from onna_tui.vault import VaultError
-
-    return (OnnaError, VaultError, UsageError)
+    return ExitCode.API
 
 
 def _quiet_broken_pipe() -> None:
@@ -338,22 +323,18 @@ def main(argv: list[str] | None = None) -> int:
         from onna_tui.commands.common import Context
 
         handler = _command(args)
-        expected = _expected_errors()
-        try:
-            outcome = handler(Context(args))
-            if inspect.iscoroutine(outcome):
-                code: int = asyncio.run(outcome)
-                return code
-            assert isinstance(outcome, int)
-            return outcome
-        except expected as error:
-            return _report(error, verbose)
+        outcome = handler(Context(args))
+        if inspect.iscoroutine(outcome):
+            code: int = asyncio.run(outcome)
+            return code
+        assert isinstance(outcome, int)
+        return outcome
     except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
-    except UsageError as error:
+        return ExitCode.INTERRUPTED
+    except OnnaTuiError as error:
         return _report(error, verbose)
     except BrokenPipeError:
         _quiet_broken_pipe()
-        return EXIT_BROKEN_PIPE
+        return ExitCode.BROKEN_PIPE
     except Exception as error:
         return _report_bug(error, verbose)

@@ -52,6 +52,7 @@ from pydantic import (
 )
 
 from onna_tui.clock import Clock, system_clock
+from onna_tui.errors import ExitCode
 from onna_tui.service.errors import ConfigurationError
 from onna_tui.service.urls import DEFAULT_BASE_URL as DEFAULT_BASE_URL
 from onna_tui.service.urls import normalize_base_url as service_policy
@@ -90,7 +91,7 @@ class ConfigStorageError(ConfigError):
     """config.toml cannot be read or written: a storage failure, like the keyring's."""
 
     title = "Cannot use the config file"
-    exit_code = 4
+    exit_code = ExitCode.STORAGE
 
 
 class ProfileNotFound(ConfigError):

@@ -31,6 +31,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from onna_tui.errors import ExitCode, OnnaTuiError
+
 if TYPE_CHECKING:
     from filelock import BaseFileLock
 
@@ -39,8 +41,11 @@ DEFAULT_WAIT = 15.0
 _POLL = 0.05
 
 
-class LockBusy(Exception):
-    """Another holder kept the lock past the wait."""
+class LockBusy(OnnaTuiError):
+    """Another holder kept the lock past the wait (callers turn it into their own message)."""
+
+    title = "Busy"
+    exit_code = ExitCode.STORAGE
 
     def __init__(self, path: Path, waited: float) -> None:
         super().__init__(f"{path} stayed locked for {waited:g} s")

@@ -39,13 +39,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
 from pydantic import SecretStr
 
+from onna_tui.errors import ExitCode, OnnaTuiError
 from onna_tui.models import AccessToken
 
 T = TypeVar("T")
@@ -85,26 +86,11 @@ def token_username(client_id: str) -> str:
 # ------------------------------------------------------------------- errors
 
 
-class VaultError(Exception):
+class VaultError(OnnaTuiError):
     """Base of every keyring failure: ``str(error)`` is a sentence that says what to do."""
 
-    title: ClassVar[str] = "Keyring problem"
-    #: The CLI exit code for keyring failures (see README "Exit codes").
-    exit_code: ClassVar[int] = 4
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.message!r})"
-
-    def verbose(self) -> str:
-        """Same shape as OnnaError.verbose(), so callers can treat both alike."""
-        return self.message
+    title = "Keyring problem"
+    exit_code = ExitCode.STORAGE
 
 
 class NoKeyringBackend(VaultError):

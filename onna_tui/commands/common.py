@@ -27,6 +27,7 @@ from onna_tui.clock import Clock, system_clock
 from onna_tui.commands.errors import UsageError, redact, remember_secret
 from onna_tui.commands.terminal import display_width, json_safe, pad, printable
 from onna_tui.config import ConfigStore
+from onna_tui.errors import OnnaTuiError
 from onna_tui.profiles import ResolvedProfile, aresolve_profile
 from onna_tui.session import open_client
 from onna_tui.vault import Vault
@@ -60,7 +61,7 @@ class Context:
 
     def describe(self, error: Exception) -> str:
         """An error's sentence; with --verbose its status code and request id too."""
-        text = error.verbose() if self.verbose and hasattr(error, "verbose") else str(error)
+        text = error.verbose() if self.verbose and isinstance(error, OnnaTuiError) else str(error)
         return redact(text)
 
     @property

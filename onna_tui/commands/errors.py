@@ -8,6 +8,8 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
+from onna_tui.errors import ExitCode, OnnaTuiError
+
 _SECRETS: set[str] = set()
 
 #: What to do instead of passing a client secret as an argument.
@@ -18,13 +20,11 @@ SECRET_HINT = (
 )
 
 
-class UsageError(Exception):
+class UsageError(OnnaTuiError):
     """The command line asks for something that cannot be done as asked (exit 2)."""
 
-    exit_code = 2
-
-    def verbose(self) -> str:
-        return str(self)
+    title = "Cannot do that as asked"
+    exit_code = ExitCode.USAGE
 
 
 def remember_secret(value: object) -> None:

@@ -20,6 +20,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from onna_tui.errors import ExitCode
+
 if TYPE_CHECKING:
     from onna_tui.models import Credentials
 
@@ -153,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
         secret = _read_secret()
         if not secret:
             print("error: --client-secret-stdin read an empty secret", file=sys.stderr)
-            return 2
+            return ExitCode.USAGE
 
     try:
         state = SandboxState(
@@ -170,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
             creds = state.add_client(client_id=args.client_id, client_secret=secret)
     except SandboxError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except OSError as exc:  # the state file cannot be written (reading is a SandboxError)
         blocker = _file_in_the_way(args.state)
         if blocker is not None:
@@ -183,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
             "Give --state a file in a directory you can write.",
             file=sys.stderr,
         )
-        return 4
+        return ExitCode.STORAGE
 
     if not _is_loopback(args.host):
         print(
@@ -197,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
         server.start()
     except (OSError, RuntimeError) as exc:
         print(f"error: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return 1
+        return ExitCode.API
 
     client_id = creds.client_id if creds is not None else args.client_id
     if creds is None:
@@ -237,5 +239,5 @@ def run(args: argparse.Namespace) -> int:
         server.stop()
     if server.error is not None:
         print(f"error: the sandbox server stopped: {server.error!r}", file=sys.stderr)
-        return 1
+        return ExitCode.API
     return 0

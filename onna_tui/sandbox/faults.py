@@ -33,6 +33,8 @@ from typing import Any, Literal
 
 import httpx
 
+from onna_tui.errors import OnnaTuiError
+
 #: The body sent by a ``malformed`` fault: what a misconfigured proxy might answer.
 MALFORMED_BODY = b"<html><body>oops: upstream returned garbage</body></html>"
 #: The body sent by a ``wrong_shape`` fault: valid JSON, but no operation documents it.
@@ -65,8 +67,12 @@ _HEADER_VALUE = re.compile(r"(?:[\x21-\x7e\xa0-\xff]+(?:[ \t]+[\x21-\x7e\xa0-\xf
 _FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
 
 
-class FaultSpecError(ValueError):
-    """A fault description that cannot be used; the message names the field."""
+class FaultSpecError(OnnaTuiError, ValueError):
+    """A fault description that cannot be used; the message names the field.
+
+    Still a ValueError too, for callers that catch one."""
+
+    title = "Fault refused"
 
     def __init__(self, field_name: str, message: str) -> None:
         super().__init__(message)

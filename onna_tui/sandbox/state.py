@@ -34,6 +34,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from onna_tui.clock import Clock, system_clock
+from onna_tui.errors import OnnaTuiError
 from onna_tui.models import DOCUMENTED_TOKEN_LIFETIME, Credentials
 from onna_tui.sandbox.faults import Fault
 
@@ -68,9 +69,10 @@ def lone_surrogate(text: str) -> str | None:
 # ------------------------------------------------------------------ errors
 
 
-class SandboxError(Exception):
+class SandboxError(OnnaTuiError):
     """Base of the state's refusals; ``status`` is the HTTP status the app answers with."""
 
+    title = "Sandbox refused"
     status = 400
 
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from onna_tui.errors import ExitCode, OnnaTuiError
 
-class OnnaError(Exception):
+
+class OnnaError(OnnaTuiError):
     """Base of every error the service layer raises."""
 
-    #: A short title for toasts and CLI prefixes.
     title = "Onna API error"
-    #: The CLI exit code for this kind of failure (see README "Exit codes").
-    exit_code = 1
+    exit_code = ExitCode.API
 
     def __init__(
         self,
@@ -27,13 +27,9 @@ class OnnaError(Exception):
         code: str | None = None,
     ) -> None:
         super().__init__(message)
-        self.message = message
         self.status = status
         self.request_id = request_id
         self.code = code
-
-    def __str__(self) -> str:
-        return self.message
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.message!r}, status={self.status!r})"
@@ -54,14 +50,14 @@ class ConfigurationError(OnnaError):
     """The request could not be made as configured (for example an insecure base URL)."""
 
     title = "Configuration problem"
-    exit_code = 2
+    exit_code = ExitCode.USAGE
 
 
 class InvalidCredentials(OnnaError):
     """The token endpoint refused the client id and secret."""
 
     title = "Invalid credentials"
-    exit_code = 3
+    exit_code = ExitCode.AUTH
 
 
 class TokenRefused(InvalidCredentials):
@@ -77,21 +73,21 @@ class HealthNeedsToken(OnnaError):
     """401 from /health: this server wants a (valid) token there. Not an outage."""
 
     title = "Health needs a token"
-    exit_code = 3
+    exit_code = ExitCode.AUTH
 
 
 class Unauthorized(OnnaError):
     """A freshly minted token was refused: the credentials work but may not make this call."""
 
     title = "Not authorized"
-    exit_code = 3
+    exit_code = ExitCode.AUTH
 
 
 class Forbidden(OnnaError):
     """403: the account may not do this (for example it lacks the developer role)."""
 
     title = "Forbidden"
-    exit_code = 3
+    exit_code = ExitCode.AUTH
 
 
 class NotFound(OnnaError):
@@ -147,7 +143,7 @@ class NetworkError(OnnaError):
     """The server could not be reached, or did not answer in time."""
 
     title = "Network problem"
-    exit_code = 5
+    exit_code = ExitCode.NETWORK
 
 
 class Unreachable(NetworkError):

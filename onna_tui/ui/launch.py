@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 
+from onna_tui.errors import ExitCode
 from onna_tui.ui.settings import DEFAULT_RENEW_MARGIN, AppSettings
 
 
@@ -43,14 +44,14 @@ def run_tui(
     if token_ttl is not None and not sandbox:
         print("onna-tui: --token-ttl only applies with --sandbox (Onna's tokens live 1 hour).",
               file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     try:
         settings = build_settings(
             profile=profile, sandbox=sandbox, token_ttl=token_ttl, base_url=base_url
         )
     except ValueError as exc:
         print(f"onna-tui: {exc}", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     from onna_tui.ui.app import make_app
 
     app = make_app(settings)

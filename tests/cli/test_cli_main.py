@@ -12,6 +12,7 @@ from clihelpers import REPO, Cli
 
 import onna_tui.cli
 from onna_tui import __version__
+from onna_tui.errors import ExitCode
 
 
 def _python(
@@ -126,16 +127,22 @@ def _codes(text: str) -> list[int]:
     return [int(code) for code in re.findall(r"(?<![\w-])(\d{1,3})(?![\w-])", text)]
 
 
-def test_exit_codes_in_help_and_docstring_match_the_readme(cli: Cli) -> None:
+def test_the_readme_documents_exactly_the_exit_codes_of_exit_code() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     section = readme.split("### Errors and exit codes", 1)[1].split("\n## ", 1)[0]
     documented = [int(code) for code in re.findall(r"^\| (\d+) \|", section, re.MULTILINE)]
+    assert documented == [int(code) for code in ExitCode]
     assert documented == [0, 1, 2, 3, 4, 5, 130, 141]
 
+
+def test_exit_codes_in_help_and_docstring_come_from_exit_code(cli: Cli) -> None:
+    table = [int(code) for code in ExitCode]
     help_text = " ".join(cli.run("--help").stdout.split())
     epilog = help_text.split("Exit codes:", 1)[1]
-    assert _codes(epilog) == documented
+    assert _codes(epilog) == table
+    for code in ExitCode:
+        assert f"{int(code)} {code.meaning}" in epilog
 
     docstring = " ".join((onna_tui.cli.__doc__ or "").split())
-    codes = docstring.split("Exit codes", 1)[1].split("Errors are", 1)[0]
-    assert _codes(codes) == documented
+    codes = docstring.split("README):", 1)[1].split("Errors are", 1)[0]
+    assert _codes(codes) == table

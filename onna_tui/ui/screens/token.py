@@ -213,8 +213,10 @@ class TokenScreen(OnnaScreen):
             user = await session.client.current_user()
         except Exception as exc:
             if self._is_current(session):
+                from onna_tui.errors import OnnaTuiError
+
                 self.onna.report_error(exc, "read the current user")
-                title = getattr(exc, "title", "Problem")
+                title = exc.title if isinstance(exc, OnnaTuiError) else "Problem"
                 self.post_message(UserFailed(title, _sentence(exc), session))
             return
         finally:
