@@ -52,8 +52,8 @@ from pydantic import (
 )
 
 from onna_tui.clock import Clock, system_clock
+from onna_tui.core.errors import ConfigError
 from onna_tui.errors import ExitCode
-from onna_tui.service.errors import ConfigurationError
 from onna_tui.service.urls import DEFAULT_BASE_URL as DEFAULT_BASE_URL
 from onna_tui.service.urls import normalize_base_url as service_policy
 
@@ -79,12 +79,6 @@ MAX_NESTING = 16
 _HEADER = (
     "# onna-tui profiles. No secrets here: client secrets and tokens live in the system keyring.\n"
 )
-
-
-class ConfigError(ConfigurationError):
-    """config.toml (or a value meant for it) is unusable; the message says how to fix it."""
-
-    title = "Configuration problem"
 
 
 class ConfigStorageError(ConfigError):
@@ -121,7 +115,7 @@ def normalize_base_url(url: str) -> str:
     Raises ValueError, as pydantic validators expect."""
     try:
         return service_policy(url)
-    except ConfigurationError as exc:
+    except ConfigError as exc:
         raise ValueError(str(exc).rstrip(".")) from None
 
 

@@ -27,7 +27,6 @@ from onna_tui.clock import Clock, system_clock
 from onna_tui.config import (
     DEFAULT_BASE_URL,
     Config,
-    ConfigError,
     ConfigStore,
     NoProfiles,
     Profile,
@@ -37,6 +36,7 @@ from onna_tui.config import (
     profile_not_found,
     put_profile,
 )
+from onna_tui.core.errors import ConfigError
 from onna_tui.models import AccessToken, Credentials
 from onna_tui.service.cache import MemoryTokenCache, TokenCache
 from onna_tui.vault import BackendInfo, Vault, VaultError, VaultTokenCache

@@ -57,7 +57,7 @@ def open_client(
     Pass ``http`` to share one AsyncClient per process (the caller closes it);
     otherwise the client owns one built on ``transport``. When the profile has
     no secret, ``client.tokens`` is None and authenticated calls raise a
-    ConfigurationError that says how to add one.
+    ConfigError that says how to add one.
     """
     from onna_tui.service.client import OnnaClient
 

@@ -25,6 +25,7 @@ from onna_tui.commands.common import (
     out,
 )
 from onna_tui.commands.errors import remember_secret
+from onna_tui.errors import OnnaTuiError
 from onna_tui.models import DEFAULT_RENEWAL_MARGIN as DEFAULT_MARGIN
 from onna_tui.models import AccessToken, CurrentUser
 from onna_tui.profiles import ENV_CLIENT_SECRET, ResolvedProfile
@@ -137,7 +138,7 @@ async def status(ctx: Context) -> int:
                 resolved.require_credentials()
                 access = await client.require_tokens().mint()
                 report["check"] = {"ok": True, "error": None}
-            except (OnnaError, VaultError) as exc:
+            except OnnaTuiError as exc:  # no secret, refused, unreachable, keyring
                 report["check"] = {"ok": False, "error": ctx.describe(exc)}
                 exit_code = exc.exit_code
         if access is not None:

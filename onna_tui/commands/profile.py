@@ -32,11 +32,11 @@ from onna_tui.commands.errors import UsageError, remember_secret
 from onna_tui.config import (
     DEFAULT_BASE_URL,
     Config,
-    ConfigError,
     Profile,
     profile_not_found,
     validate_profile_name,
 )
+from onna_tui.core.errors import ConfigError
 from onna_tui.models import AccessToken, Credentials
 from onna_tui.profiles import (
     ENV_BASE_URL,

@@ -23,6 +23,7 @@ from urllib.parse import quote
 import httpx
 
 from onna_tui.clock import Clock, system_clock
+from onna_tui.core.errors import ConfigError
 from onna_tui.models import (
     AccessToken,
     CreatedWorkspace,
@@ -38,7 +39,6 @@ from onna_tui.models import (
 from onna_tui.service.auth import DEFAULT_MARGIN, TokenManager
 from onna_tui.service.cache import TokenCache
 from onna_tui.service.errors import (
-    ConfigurationError,
     HealthNeedsToken,
     PaginationError,
     Unauthorized,
@@ -197,7 +197,7 @@ class OnnaClient:
 
     def require_tokens(self) -> TokenManager:
         if self.tokens is None:
-            raise ConfigurationError(
+            raise ConfigError(
                 "No client credentials are set for this profile. Add them on the "
                 "Credentials screen or with `onna-tui profile add`."
             )
@@ -328,7 +328,7 @@ def _segment(onna_id: str) -> str:
     """An onna_id as one path segment (an id with a slash must not change the path)."""
     if onna_id.strip() in {"", ".", ".."}:
         # These would address another URL once dot segments are resolved.
-        raise ConfigurationError(
+        raise ConfigError(
             f"{onna_id!r} is not a workspace id. Copy the onna_id from the workspace list."
         )
     return quote(onna_id, safe="")

@@ -46,13 +46,6 @@ class OnnaError(OnnaTuiError):
         return f"{self.message} [{', '.join(extra)}]" if extra else self.message
 
 
-class ConfigurationError(OnnaError):
-    """The request could not be made as configured (for example an insecure base URL)."""
-
-    title = "Configuration problem"
-    exit_code = ExitCode.USAGE
-
-
 class InvalidCredentials(OnnaError):
     """The token endpoint refused the client id and secret."""
 

@@ -11,7 +11,7 @@ import ipaddress
 import unicodedata
 from urllib.parse import urlsplit
 
-from onna_tui.service.errors import ConfigurationError
+from onna_tui.core.errors import ConfigError
 
 DEFAULT_BASE_URL = "https://api.onna.com/v1"
 #: A base URL longer than this is refused: real API roots are a few dozen characters.
@@ -53,18 +53,18 @@ def normalize_base_url(url: str) -> str:
 
     Plain http is refused unless the host is loopback (the sandbox): a bearer
     token and a client secret must never cross a network in clear text. Every
-    refusal is a ConfigurationError whose message quotes at most the start of
+    refusal is a ConfigError whose message quotes at most the start of
     the URL, with any control character shown as ``?``.
     """
     raw = url.strip()
     example = f"Use something like {DEFAULT_BASE_URL}."
     if len(raw) > MAX_BASE_URL_LENGTH:
-        raise ConfigurationError(
+        raise ConfigError(
             f"The base URL is {len(raw)} characters long (at most {MAX_BASE_URL_LENGTH}); "
             f"it starts {_shown(raw)!r}. {example}"
         )
     if any(_unsafe(ch) for ch in raw):
-        raise ConfigurationError(
+        raise ConfigError(
             f"The base URL {_shown(raw)!r} contains spaces or control characters (shown as "
             f"?); type it again without them. {example}"
         )
@@ -72,32 +72,32 @@ def normalize_base_url(url: str) -> str:
         parts = urlsplit(raw)
         hostname = parts.hostname
     except ValueError:  # "Invalid IPv6 URL": an unclosed bracket
-        raise ConfigurationError(
+        raise ConfigError(
             f"The base URL {_shown(raw)!r} is not a valid URL (check the brackets around an "
             f"IPv6 address, as in http://[::1]:8000/v1). {example}"
         ) from None
     if parts.username is not None or parts.password is not None:
         # Checked first: no other message may quote a URL that holds a password.
-        raise ConfigurationError(
+        raise ConfigError(
             "The base URL contains a user name or password; give just the API root, "
             f"like {DEFAULT_BASE_URL} (credentials belong in the profile)."
         )
     if parts.scheme not in {"http", "https"} or not hostname:
-        raise ConfigurationError(f"The base URL {_shown(raw)!r} is not an http(s) URL. {example}")
+        raise ConfigError(f"The base URL {_shown(raw)!r} is not an http(s) URL. {example}")
     try:
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
-        raise ConfigurationError(
+        raise ConfigError(
             f"The base URL {_shown(raw)} has an invalid port. {example}"
         ) from None
     if parts.scheme == "http" and not is_loopback_host(hostname):
-        raise ConfigurationError(
+        raise ConfigError(
             f"The base URL {_shown(raw)} uses plain http to a host that is not this machine; "
             "credentials and tokens would travel unencrypted. Use https:// (plain http is "
             "only allowed for loopback addresses such as the sandbox)."
         )
     if parts.query or parts.fragment:
-        raise ConfigurationError(
+        raise ConfigError(
             f"The base URL {_shown(raw)} has a query or fragment; give just the API root, "
             f"like {DEFAULT_BASE_URL}."
         )

@@ -150,7 +150,8 @@ class ProfileStore:
         is allowed only while the base URL and client id stay the same (the
         secret is stored under those two).
         """
-        from onna_tui.config import ConfigError, Profile
+        from onna_tui.config import Profile
+        from onna_tui.core.errors import ConfigError
         from onna_tui.profiles import save_profile_secret
 
         config = await asyncio.to_thread(self.config.load)

@@ -52,12 +52,12 @@ class BaseUrl(Validator):
     """An http(s) API root; plain http only for this machine (the service layer's rule)."""
 
     def validate(self, value: str) -> ValidationResult:
-        from onna_tui.service.errors import ConfigurationError
+        from onna_tui.core.errors import ConfigError
         from onna_tui.service.urls import normalize_base_url
 
         try:
             normalize_base_url(value)
-        except ConfigurationError as exc:
+        except ConfigError as exc:
             return self.failure(str(exc))
         return self.success()
 

@@ -88,7 +88,7 @@ async def test_fastapi_shaped_422_also_names_fields(client: OnnaClient, admin: A
 
 @pytest.mark.parametrize("bad", ["", ".", "..", " "])
 async def test_ids_that_would_change_the_url_are_refused(client: OnnaClient, bad: str) -> None:
-    from onna_tui.service.errors import ConfigurationError
+    from onna_tui.core.errors import ConfigError
 
-    with pytest.raises(ConfigurationError, match="not a workspace id"):
+    with pytest.raises(ConfigError, match="not a workspace id"):
         await client.delete_workspace(bad)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from onna_tui.service.errors import ConfigurationError
+from onna_tui.core.errors import ConfigError
 from onna_tui.service.urls import DEFAULT_BASE_URL, host_port, normalize_base_url
 
 
@@ -35,7 +35,7 @@ def test_accepted(given: str, expected: str) -> None:
     ],
 )
 def test_refused_with_an_action(given: str, words: str) -> None:
-    with pytest.raises(ConfigurationError) as info:
+    with pytest.raises(ConfigError) as info:
         normalize_base_url(given)
     assert words in str(info.value)
     assert "https://" in str(info.value) or "like" in str(info.value)
@@ -46,19 +46,19 @@ def test_refused_with_an_action(given: str, words: str) -> None:
     ["https://alice:hunter2@api.onna.com/v1", "https://alice@api.onna.com/v1"],
 )
 def test_user_info_is_refused_and_never_echoed(given: str) -> None:
-    with pytest.raises(ConfigurationError) as info:
+    with pytest.raises(ConfigError) as info:
         normalize_base_url(given)
     assert "hunter2" not in str(info.value)
     assert "user name or password" in str(info.value)
 
 
 def test_out_of_range_port_is_refused() -> None:
-    with pytest.raises(ConfigurationError, match="invalid port"):
+    with pytest.raises(ConfigError, match="invalid port"):
         normalize_base_url("https://127.0.0.1:99999/v1")
 
 
 def test_dot_localhost_names_are_not_trusted_as_loopback() -> None:
-    with pytest.raises(ConfigurationError, match="unencrypted"):
+    with pytest.raises(ConfigError, match="unencrypted"):
         normalize_base_url("http://evil.localhost/v1")
 
 
@@ -75,7 +75,7 @@ def test_dot_localhost_names_are_not_trusted_as_loopback() -> None:
 )
 def test_malformed_base_urls_are_configuration_errors(given: str, words: str) -> None:
     """Each of these used to escape as ValueError or httpx.InvalidURL: "this is a bug"."""
-    with pytest.raises(ConfigurationError) as info:
+    with pytest.raises(ConfigError) as info:
         normalize_base_url(given)
     message = str(info.value)
     assert words in message
@@ -86,7 +86,7 @@ def test_malformed_base_urls_are_configuration_errors(given: str, words: str) ->
 
 
 def test_a_password_is_never_quoted_even_with_a_wrong_scheme() -> None:
-    with pytest.raises(ConfigurationError) as info:
+    with pytest.raises(ConfigError) as info:
         normalize_base_url("ftp://alice:hunter2@api.onna.com/v1")
     assert "hunter2" not in str(info.value)
 

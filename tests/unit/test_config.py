@@ -14,14 +14,15 @@ from onna_tui.clock import ManualClock
 from onna_tui.config import (
     DEFAULT_BASE_URL,
     Config,
-    ConfigError,
     ConfigStore,
     Profile,
     ProfileNotFound,
     default_config_path,
     validate_profile_name,
 )
-from onna_tui.service.errors import ConfigurationError
+from onna_tui.core.errors import ConfigError
+from onna_tui.errors import ExitCode, OnnaTuiError
+from onna_tui.service.errors import OnnaError
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -70,9 +71,10 @@ def test_invalid_profile_names_say_the_rule(name: str) -> None:
         _profile(name)
 
 
-def test_config_error_is_a_configuration_error() -> None:
-    assert issubclass(ConfigError, ConfigurationError)
-    assert ConfigError("x").exit_code == 2
+def test_config_error_is_ours_but_not_an_http_error() -> None:
+    assert issubclass(ConfigError, OnnaTuiError)
+    assert not issubclass(ConfigError, OnnaError)
+    assert ConfigError("x").exit_code == ExitCode.USAGE == 2
 
 
 # ------------------------------------------------------------- values

@@ -9,6 +9,8 @@ import sys
 import pytest
 
 from onna_tui.commands.errors import UsageError
+from onna_tui.config import ConfigStorageError, ProfileNotFound
+from onna_tui.core.errors import ConfigError
 from onna_tui.errors import ExitCode, OnnaTuiError, exit_code_summary
 from onna_tui.locking import LockBusy
 from onna_tui.sandbox.faults import FaultSpecError
@@ -41,6 +43,9 @@ def test_the_base_carries_message_title_and_exit_code() -> None:
         (OnnaError, ExitCode.API),
         (NetworkError, ExitCode.NETWORK),
         (VaultError, ExitCode.STORAGE),
+        (ConfigError, ExitCode.USAGE),
+        (ProfileNotFound, ExitCode.USAGE),
+        (ConfigStorageError, ExitCode.STORAGE),
         (UsageError, ExitCode.USAGE),
         (SandboxError, ExitCode.API),
         (LockBusy, ExitCode.STORAGE),

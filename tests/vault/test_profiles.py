@@ -10,7 +10,8 @@ from pydantic import SecretStr
 from vault_helpers import SECRET, DictKeyring, PlaintextishKeyring, RaisingKeyring, make_token
 
 from onna_tui.clock import ManualClock
-from onna_tui.config import ConfigError, ConfigStore, NoProfiles, Profile, ProfileNotFound
+from onna_tui.config import ConfigStore, NoProfiles, Profile, ProfileNotFound
+from onna_tui.core.errors import ConfigError
 from onna_tui.models import Credentials
 from onna_tui.profiles import (
     ENVIRONMENT_PROFILE,
