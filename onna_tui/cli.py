@@ -24,7 +24,7 @@ from typing import Any
 from onna_tui import __version__
 from onna_tui.commands.arguments import SafeArgumentParser
 from onna_tui.commands.errors import RefuseSecretArgument, redact
-from onna_tui.commands.terminal import printable
+from onna_tui.core.text import printable
 from onna_tui.errors import ExitCode, OnnaTuiError, exit_code_summary
 from onna_tui.sandbox.cli import positive_int
 

@@ -51,11 +51,18 @@ from pydantic import (
     model_validator,
 )
 
-from onna_tui.clock import Clock, system_clock
+from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.errors import ConfigError
+from onna_tui.core.profile_rules import (
+    PROFILE_NAME,
+    PROFILE_NAME_RULE,
+    normalize_client_id,
+    normalize_org,
+    validate_profile_name,
+)
+from onna_tui.core.urls import DEFAULT_BASE_URL as DEFAULT_BASE_URL
+from onna_tui.core.urls import normalize_base_url as service_policy
 from onna_tui.errors import ExitCode
-from onna_tui.service.urls import DEFAULT_BASE_URL as DEFAULT_BASE_URL
-from onna_tui.service.urls import normalize_base_url as service_policy
 
 APP_NAME = "onna-tui"
 CONFIG_FILENAME = "config.toml"
@@ -63,9 +70,6 @@ CONFIG_FILENAME = "config.toml"
 #: Overrides the directory holding config.toml.
 ENV_CONFIG_DIR = "ONNA_TUI_CONFIG_DIR"
 
-PROFILE_NAME_RULE = "1 to 64 letters, digits, '-', '_' or '.'"
-_PROFILE_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
-_ORG = re.compile(r"[A-Za-z0-9._-]{1,128}")
 M = TypeVar("M", bound=BaseModel)
 
 #: How long a change waits for another process's change to config.toml to finish.
@@ -99,16 +103,6 @@ class NoProfiles(ConfigError):
 # ------------------------------------------------------------ validation
 
 
-def validate_profile_name(name: str) -> str:
-    """Return ``name`` if it is a valid profile name, else raise ConfigError saying why."""
-    if not isinstance(name, str) or not _PROFILE_NAME.fullmatch(name):
-        raise ConfigError(
-            f"{name!r} is not a valid profile name: use {PROFILE_NAME_RULE} "
-            "(for example 'prod' or 'staging-eu')."
-        )
-    return name
-
-
 def normalize_base_url(url: str) -> str:
     """Check an API base URL with the service layer's policy (https, or plain http to
     loopback only; no user info) and drop trailing slashes, so one API has one spelling.
@@ -117,19 +111,6 @@ def normalize_base_url(url: str) -> str:
         return service_policy(url)
     except ConfigError as exc:
         raise ValueError(str(exc).rstrip(".")) from None
-
-
-def normalize_org(value: str) -> str:
-    """The ORG of enterprise.onna.com/ORG; a pasted enterprise URL is accepted too."""
-    text = value.strip().rstrip("/")
-    if "onna.com/" in text:
-        text = text.split("onna.com/", 1)[1].split("/", 1)[0]
-    if not _ORG.fullmatch(text):
-        raise ValueError(
-            f"{value!r} is not an organization name: give the ORG part of "
-            "https://enterprise.onna.com/ORG (letters, digits, '-', '_' or '.')"
-        )
-    return text
 
 
 def _is_secret_key(key: str) -> bool:
@@ -179,7 +160,7 @@ class Profile(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        if not _PROFILE_NAME.fullmatch(value):
+        if not PROFILE_NAME.fullmatch(value):
             raise ValueError(f"{value!r} is not a valid profile name: use {PROFILE_NAME_RULE}")
         return value
 
@@ -191,13 +172,7 @@ class Profile(BaseModel):
     @field_validator("client_id")
     @classmethod
     def _client_id(cls, value: str) -> str:
-        value = value.strip()
-        if not value or len(value) > 256 or any(c.isspace() or not c.isprintable() for c in value):
-            raise ValueError(
-                "the client id must be the single word shown for your application "
-                "in Onna (no spaces), at most 256 characters"
-            )
-        return value
+        return normalize_client_id(value)
 
     @field_validator("org")
     @classmethod

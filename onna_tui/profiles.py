@@ -23,7 +23,6 @@ from typing import Literal
 
 from pydantic import SecretStr
 
-from onna_tui.clock import Clock, system_clock
 from onna_tui.config import (
     DEFAULT_BASE_URL,
     Config,
@@ -36,8 +35,9 @@ from onna_tui.config import (
     profile_not_found,
     put_profile,
 )
+from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.errors import ConfigError
-from onna_tui.models import AccessToken, Credentials
+from onna_tui.core.tokens import AccessToken, Credentials
 from onna_tui.service.cache import MemoryTokenCache, TokenCache
 from onna_tui.vault import BackendInfo, Vault, VaultError, VaultTokenCache
 

@@ -5,18 +5,18 @@ the vault (so the TUI, ``onna-tui token`` and other processes share one token
 per profile) unless the secret came from the environment, in which case the
 token stays in this process's memory and nothing is written anywhere.
 
-Also here: small, side-effect-free helpers about a token's state that both
-front ends show. No argparse, no printing, no textual.
+Also here: the user lookup that status displays make with exactly the token at
+hand. No argparse, no printing, no textual.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-from onna_tui.clock import Clock, system_clock
-from onna_tui.models import DEFAULT_RENEWAL_MARGIN as DEFAULT_MARGIN
-from onna_tui.models import AccessToken, CurrentUser
+from onna_tui.core.clock import Clock, system_clock
+from onna_tui.core.token_rules import RENEWAL_MARGIN
+from onna_tui.core.tokens import AccessToken
+from onna_tui.core.wire.auth import CurrentUser
 from onna_tui.service.cache import MemoryTokenCache, TokenCache
 
 if TYPE_CHECKING:
@@ -27,11 +27,6 @@ if TYPE_CHECKING:
     from onna_tui.profiles import ResolvedProfile
     from onna_tui.service.client import OnnaClient
     from onna_tui.vault import Vault
-
-#: ``refused``: the server answered 401 to a token its clock says is alive (revoked, or
-#: expired at the server); only a lookup can tell, so only `status` reports it.
-TokenState = Literal["valid", "expiring", "expired", "refused", "none"]
-
 
 def token_cache_for(resolved: ResolvedProfile, vault: Vault | None = None) -> TokenCache:
     """Where a run keeps its token: the vault, or memory for environment credentials."""
@@ -49,7 +44,7 @@ def open_client(
     transport: httpx.AsyncBaseTransport | None = None,
     clock: Clock = system_clock,
     vault: Vault | None = None,
-    margin: float = DEFAULT_MARGIN,
+    margin: float = RENEWAL_MARGIN,
     renew_early: bool = True,
 ) -> OnnaClient:
     """An OnnaClient for ``resolved`` with the right token cache.
@@ -72,19 +67,6 @@ def open_client(
         margin=margin,
         renew_early=renew_early,
     )
-
-
-def token_state(
-    token: AccessToken | None, now: datetime, margin: float = DEFAULT_MARGIN
-) -> TokenState:
-    """``none``, ``expired``, ``expiring`` (margin or less left: next use mints) or ``valid``."""
-    if token is None:
-        return "none"
-    if token.is_expired(now):
-        return "expired"
-    if not token.is_fresh(now, margin):
-        return "expiring"
-    return "valid"
 
 
 async def forget_refused(

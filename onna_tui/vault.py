@@ -46,8 +46,9 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 from pydantic import SecretStr
 
+from onna_tui.core.shell import redact
+from onna_tui.core.tokens import AccessToken
 from onna_tui.errors import ExitCode, OnnaTuiError
-from onna_tui.models import AccessToken
 
 T = TypeVar("T")
 
@@ -256,10 +257,7 @@ def _secret_service_provider() -> str | None:
 
 def _reason(exc: BaseException, secrets: tuple[str, ...]) -> str:
     """The underlying error in a few words, with any secret we handled blanked out."""
-    text = str(exc).strip()
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "•••")
+    text = redact(str(exc).strip(), secrets)
     # Our sentence adds its own full stop; keyring's messages often end with one or two.
     text = " ".join(text.split()).rstrip(".") or type(exc).__name__
     return text if len(text) <= 200 else text[:199] + "…"

@@ -26,8 +26,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from onna_tui.clock import ManualClock  # noqa: E402
 from onna_tui.config import ConfigStore  # noqa: E402
+from onna_tui.core.clock import ManualClock  # noqa: E402
 from onna_tui.ui.app import OnnaApp, make_app  # noqa: E402
 from onna_tui.ui.sandbox_mode import start_sandbox  # noqa: E402
 from onna_tui.ui.settings import AppSettings  # noqa: E402

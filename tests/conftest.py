@@ -18,8 +18,8 @@ from pydantic import SecretStr
 from sandbox_admin import Admin
 from starlette.applications import Starlette
 
-from onna_tui.clock import ManualClock
-from onna_tui.models import Credentials
+from onna_tui.core.clock import ManualClock
+from onna_tui.core.tokens import Credentials
 from onna_tui.sandbox.app import create_app
 from onna_tui.sandbox.server import SandboxServer
 from onna_tui.sandbox.state import SandboxState

@@ -35,7 +35,7 @@ from onna_tui.commands.errors import (
     redact,
     remember_secret,
 )
-from onna_tui.commands.terminal import printable
+from onna_tui.core.text import printable
 
 #: Parts of an option name that suggest its value is a secret.
 _SECRET_WORDS = ("secret", "client", "token", "passw", "credential")

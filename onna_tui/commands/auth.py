@@ -14,23 +14,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from onna_tui.commands.common import (
-    Context,
-    connect,
-    emit_json,
-    human_duration,
-    iso,
-    key_values,
-    note,
-    out,
-)
+from onna_tui.commands.common import Context, connect, emit_json, key_values, note, out
 from onna_tui.commands.errors import remember_secret
+from onna_tui.core.formatting import human_duration, iso
+from onna_tui.core.token_rules import RENEWAL_MARGIN
+from onna_tui.core.tokens import AccessToken, token_state
+from onna_tui.core.wire.auth import CurrentUser
 from onna_tui.errors import OnnaTuiError
-from onna_tui.models import DEFAULT_RENEWAL_MARGIN as DEFAULT_MARGIN
-from onna_tui.models import AccessToken, CurrentUser
 from onna_tui.profiles import ENV_CLIENT_SECRET, ResolvedProfile
 from onna_tui.service.errors import OnnaError, TokenRefused
-from onna_tui.session import current_user_with, open_client, token_cache_for, token_state
+from onna_tui.session import current_user_with, open_client, token_cache_for
 from onna_tui.vault import VaultError
 
 
@@ -87,7 +80,7 @@ def _user_json(user: CurrentUser | None) -> dict[str, Any] | None:
 def _token_json(access: AccessToken | None, ctx: Context) -> dict[str, Any]:
     now = ctx.clock()
     return {
-        "state": token_state(access, now, DEFAULT_MARGIN),
+        "state": token_state(access, now, RENEWAL_MARGIN),
         "seconds_left": access.seconds_left(now) if access is not None else None,
         "expires_at": iso(access.expires_at) if access is not None else None,
         "fingerprint": access.fingerprint if access is not None else None,

@@ -5,7 +5,7 @@ notes, warnings and errors go to stderr. Nothing printed here ever contains a
 client secret; every secret the CLI handles is registered with
 ``remember_secret`` (see commands.errors) so the error printer can blank it
 out should it ever leak into a message. Nothing printed here carries a raw
-terminal control either: every line goes through commands.terminal, which
+terminal control either: every line goes through core.text, which
 shows control and bidi characters as escapes (JSON keeps the exact data).
 """
 
@@ -18,15 +18,14 @@ import sys
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from onna_tui.clock import Clock, system_clock
 from onna_tui.commands.errors import UsageError, redact, remember_secret
-from onna_tui.commands.terminal import display_width, json_safe, pad, printable
 from onna_tui.config import ConfigStore
+from onna_tui.core.clock import Clock, system_clock
+from onna_tui.core.text import display_width, json_safe, pad, printable
 from onna_tui.errors import OnnaTuiError
 from onna_tui.profiles import ResolvedProfile, aresolve_profile
 from onna_tui.session import open_client
@@ -135,25 +134,6 @@ class JsonArrayWriter:
     def close(self) -> None:
         sys.stdout.write("[]\n" if self.count == 0 else "\n]\n")
         sys.stdout.flush()
-
-
-def iso(moment: datetime | None) -> str | None:
-    """ISO 8601 in UTC with a ``Z`` suffix, to the second; None stays None."""
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def human_duration(seconds: int) -> str:
-    """``59m 12s``, ``1h 00m``, ``42s``."""
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {secs:02d}s"
-    return f"{secs}s"
 
 
 class TableWriter:

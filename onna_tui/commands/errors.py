@@ -8,6 +8,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
+from onna_tui.core.shell import redact as core_redact
 from onna_tui.errors import ExitCode, OnnaTuiError
 
 _SECRETS: set[str] = set()
@@ -38,9 +39,7 @@ def remember_secret(value: object) -> None:
 
 def redact(text: str) -> str:
     """``text`` with every registered secret replaced by bullets."""
-    for secret in sorted(_SECRETS, key=len, reverse=True):
-        text = text.replace(secret, "•••")
-    return text
+    return core_redact(text, _SECRETS)
 
 
 class RefuseSecretArgument(argparse.Action):

@@ -18,26 +18,14 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from onna_tui.commands.common import (
-    Context,
-    emit_json,
-    human_duration,
-    iso,
-    note,
-    out,
-    read_client_secret,
-    table,
-)
+from onna_tui.commands.common import Context, emit_json, note, out, read_client_secret, table
 from onna_tui.commands.errors import UsageError, remember_secret
-from onna_tui.config import (
-    DEFAULT_BASE_URL,
-    Config,
-    Profile,
-    profile_not_found,
-    validate_profile_name,
-)
+from onna_tui.config import DEFAULT_BASE_URL, Config, Profile, profile_not_found
 from onna_tui.core.errors import ConfigError
-from onna_tui.models import AccessToken, Credentials
+from onna_tui.core.formatting import human_duration, iso
+from onna_tui.core.profile_rules import validate_profile_name
+from onna_tui.core.tokens import AccessToken, Credentials, token_state
+from onna_tui.core.urls import normalize_base_url
 from onna_tui.profiles import (
     ENV_BASE_URL,
     remove_profile,
@@ -46,8 +34,6 @@ from onna_tui.profiles import (
 )
 from onna_tui.service.auth import exchange_credentials
 from onna_tui.service.http import make_http_client
-from onna_tui.service.urls import normalize_base_url
-from onna_tui.session import token_state
 from onna_tui.vault import Vault, VaultError
 
 

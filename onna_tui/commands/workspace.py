@@ -24,13 +24,13 @@ from onna_tui.commands.common import (
     TableWriter,
     connect,
     emit_json,
-    iso,
     key_values,
     note,
     out,
 )
 from onna_tui.commands.errors import UsageError
-from onna_tui.models import Workspace, WorkspaceDraft
+from onna_tui.core.formatting import iso
+from onna_tui.core.wire.workspaces import Workspace, WorkspaceDraft
 
 _OPTION_OF_FIELD = {"name": "--name", "description": "--description", "tags": "--tag"}
 

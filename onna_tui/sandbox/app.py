@@ -78,7 +78,7 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from onna_tui import __version__
-from onna_tui.models import MAX_TAGS
+from onna_tui.core.wire.workspaces import MAX_TAGS
 from onna_tui.sandbox.faults import (
     MALFORMED_BODY,
     WRONG_SHAPE_BODY,

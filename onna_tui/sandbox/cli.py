@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import ipaddress
 import logging
 import signal
 import sys
@@ -20,10 +19,12 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
+from onna_tui.core.shell import shell_quote
+from onna_tui.core.urls import is_loopback_host
 from onna_tui.errors import ExitCode
 
 if TYPE_CHECKING:
-    from onna_tui.models import Credentials
+    from onna_tui.core.tokens import Credentials
 
 
 def _port(text: str) -> int:
@@ -98,15 +99,6 @@ def positive_int(text: str) -> int:
     return value
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _file_in_the_way(path: Path) -> Path | None:
     """The nearest existing ancestor of ``path`` if it is not a directory, else None."""
     for parent in path.absolute().parents:
@@ -121,19 +113,14 @@ def _read_secret() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
-def _single_quoted(text: str) -> str:
-    """Quote for a POSIX shell the way the guide does ('...'), even if text has a quote."""
-    return "'" + text.replace("'", "'\"'\"'") + "'"
-
-
 def _curl_example(base_url: str, client_id: str, secret: str | None) -> str:
     shown_secret = secret if secret is not None else "YOUR_CLIENT_SECRET"
     return (
         "curl --request POST \\\n"
-        f"  --url {_single_quoted(base_url + '/oauth/token')} \\\n"
+        f"  --url {shell_quote(base_url + '/oauth/token')} \\\n"
         "  --header 'Content-Type: application/x-www-form-urlencoded' \\\n"
-        f"  --data-urlencode {_single_quoted('client_id=' + client_id)} \\\n"
-        f"  --data-urlencode {_single_quoted('client_secret=' + shown_secret)} \\\n"
+        f"  --data-urlencode {shell_quote('client_id=' + client_id)} \\\n"
+        f"  --data-urlencode {shell_quote('client_secret=' + shown_secret)} \\\n"
         "  --data-urlencode 'grant_type=client_credentials'"
     )
 
@@ -187,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return ExitCode.STORAGE
 
-    if not _is_loopback(args.host):
+    if not is_loopback_host(args.host):
         print(
             f"warning: serving on {args.host}: anyone who can reach this address can use "
             "the sandbox API (the /_sandbox admin surface still answers loopback only).",

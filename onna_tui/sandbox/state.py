@@ -33,9 +33,10 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from onna_tui.clock import Clock, system_clock
+from onna_tui.core.clock import Clock, system_clock
+from onna_tui.core.token_rules import DOCUMENTED_TOKEN_LIFETIME
+from onna_tui.core.tokens import Credentials
 from onna_tui.errors import OnnaTuiError
-from onna_tui.models import DOCUMENTED_TOKEN_LIFETIME, Credentials
 from onna_tui.sandbox.faults import Fault
 
 #: The user that owns clients created without naming one.

@@ -23,15 +23,14 @@ from datetime import timedelta
 
 import httpx
 
-from onna_tui.clock import Clock, system_clock
-from onna_tui.models import (
-    DEFAULT_RENEWAL_MARGIN,
+from onna_tui.core.clock import Clock, system_clock
+from onna_tui.core.token_rules import (
     DOCUMENTED_TOKEN_LIFETIME,
     MAX_BELIEVED_LIFETIME,
-    AccessToken,
-    Credentials,
-    TokenResponse,
+    RENEWAL_MARGIN,
 )
+from onna_tui.core.tokens import AccessToken, Credentials
+from onna_tui.core.wire.auth import TokenResponse
 from onna_tui.service.cache import MemoryTokenCache, TokenCache
 from onna_tui.service.errors import BadResponse
 from onna_tui.service.http import (
@@ -43,8 +42,6 @@ from onna_tui.service.http import (
 )
 
 log = logging.getLogger(__name__)
-
-DEFAULT_MARGIN = DEFAULT_RENEWAL_MARGIN
 
 _TOKEN_CHARS = re.compile(r"[\x21-\x7e]+")
 
@@ -123,7 +120,7 @@ class TokenManager:
         credentials: Credentials,
         cache: TokenCache | None = None,
         clock: Clock = system_clock,
-        margin: float = DEFAULT_MARGIN,
+        margin: float = RENEWAL_MARGIN,
         renew_early: bool = True,
         limits: RequestLimits = DEFAULT_LIMITS,
     ) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from onna_tui.models import AccessToken
+from onna_tui.core.tokens import AccessToken
 
 
 @runtime_checkable

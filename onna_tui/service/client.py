@@ -22,21 +22,22 @@ from urllib.parse import quote
 
 import httpx
 
-from onna_tui.clock import Clock, system_clock
+from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.errors import ConfigError
-from onna_tui.models import (
-    AccessToken,
+from onna_tui.core.token_rules import RENEWAL_MARGIN
+from onna_tui.core.tokens import AccessToken, Credentials
+from onna_tui.core.urls import host_of, normalize_base_url
+from onna_tui.core.wire.auth import CurrentUser
+from onna_tui.core.wire.health import Health
+from onna_tui.core.wire.workspaces import (
     CreatedWorkspace,
-    Credentials,
-    CurrentUser,
-    Health,
     Page,
     PageItem,
     Workspace,
     WorkspaceDraft,
     WorkspaceUpdate,
 )
-from onna_tui.service.auth import DEFAULT_MARGIN, TokenManager
+from onna_tui.service.auth import TokenManager
 from onna_tui.service.cache import TokenCache
 from onna_tui.service.errors import (
     HealthNeedsToken,
@@ -46,7 +47,6 @@ from onna_tui.service.errors import (
 from onna_tui.service.http import (
     DEFAULT_LIMITS,
     RequestLimits,
-    host_of,
     make_http_client,
     parse_model,
     parse_retry_after,
@@ -54,7 +54,6 @@ from onna_tui.service.http import (
     response_error,
     send,
 )
-from onna_tui.service.urls import normalize_base_url
 
 #: How long one automatic GET retry may wait; a longer Retry-After is reported instead.
 MAX_RETRY_WAIT = 10.0
@@ -76,7 +75,7 @@ class OnnaClient:
         transport: httpx.AsyncBaseTransport | None = None,
         token_cache: TokenCache | None = None,
         clock: Clock = system_clock,
-        margin: float = DEFAULT_MARGIN,
+        margin: float = RENEWAL_MARGIN,
         renew_early: bool = True,
         get_retries: int = 2,
         sleep: Sleep = asyncio.sleep,

@@ -24,7 +24,8 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from onna_tui import __version__
-from onna_tui.clock import Clock, system_clock
+from onna_tui.core.clock import Clock, system_clock
+from onna_tui.core.urls import host_of, host_port
 from onna_tui.service.errors import (
     BadResponse,
     Forbidden,
@@ -40,7 +41,6 @@ from onna_tui.service.errors import (
     ValidationFailed,
 )
 from onna_tui.service.problems import MAX_TOKEN_TEXT, ServerProblem, clean_text, read_problem
-from onna_tui.service.urls import host_port
 
 USER_AGENT = f"onna-tui/{__version__}"
 #: Connect fast or fail; allow the server a while to answer.
@@ -206,20 +206,6 @@ async def send(
 
 
 # ------------------------------------------------------------ transport errors
-
-
-def host_of(url: httpx.URL | str) -> str:
-    """host[:port] of a URL as a person would type it (IPv6 in brackets), never user info."""
-    try:
-        parts = urlsplit(str(url))
-        host = parts.hostname
-    except ValueError:
-        return "the server"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return host_port(host, port)
 
 
 def _host_and_port(url: str) -> str:

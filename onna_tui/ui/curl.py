@@ -9,12 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from onna_tui.core.shell import shell_quote
+
 REDACTED = "<redacted>"
-
-
-def shell_quote(text: str) -> str:
-    """Single-quote for a POSIX shell (a ' inside becomes '\\'')."""
-    return "'" + text.replace("'", "'\\''") + "'"
 
 
 def workspace_body(name: str, description: str, tags: list[str]) -> dict[str, Any]:

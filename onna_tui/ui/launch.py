@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from onna_tui.errors import ExitCode
-from onna_tui.ui.settings import DEFAULT_RENEW_MARGIN, AppSettings
+from onna_tui.ui.settings import AppSettings
 
 
 def build_settings(
@@ -21,6 +21,7 @@ def build_settings(
     base_url: str | None = None,
 ) -> AppSettings:
     """The settings for one run (separate from run_tui so tests can check the wiring)."""
+    from onna_tui.core.token_rules import RENEWAL_MARGIN
     from onna_tui.ui.sandbox_mode import renew_margin_for
 
     if token_ttl is not None and token_ttl < 1:
@@ -29,7 +30,7 @@ def build_settings(
     if sandbox:
         settings.launch_sandbox = True
         settings.sandbox_options = {"token_ttl": token_ttl}
-        settings.renew_margin = renew_margin_for(token_ttl, DEFAULT_RENEW_MARGIN)
+        settings.renew_margin = renew_margin_for(token_ttl, RENEWAL_MARGIN)
     return settings
 
 

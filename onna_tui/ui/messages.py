@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from onna_tui.models import AccessToken, CreatedWorkspace, CurrentUser, Health, Page, Workspace
+    from onna_tui.core.tokens import AccessToken
+    from onna_tui.core.wire.auth import CurrentUser
+    from onna_tui.core.wire.health import Health
+    from onna_tui.core.wire.workspaces import CreatedWorkspace, Page, Workspace
     from onna_tui.ui.session import Session
     from onna_tui.ui.store import ProfileInfo
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from onna_tui.clock import Clock, system_clock
+from onna_tui.core.clock import Clock, system_clock
 
 if TYPE_CHECKING:
     from onna_tui.sandbox.state import SandboxState
@@ -75,7 +75,7 @@ def start_sandbox(
 ) -> SandboxHandle:
     """Start a sandbox with a demo client and return a store holding its demo profile."""
     from onna_tui.config import ConfigStore, Profile
-    from onna_tui.models import DOCUMENTED_TOKEN_LIFETIME
+    from onna_tui.core.token_rules import DOCUMENTED_TOKEN_LIFETIME
     from onna_tui.sandbox.state import SandboxState
     from onna_tui.ui.store import ProfileStore
     from onna_tui.vault import MemoryKeyring, Vault

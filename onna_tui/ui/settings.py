@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
-from onna_tui.clock import Clock, system_clock
+from onna_tui.core.clock import Clock, system_clock
+from onna_tui.core.token_rules import RENEWAL_MARGIN
 
 if TYPE_CHECKING:
     from onna_tui.ui.sandbox_mode import SandboxHandle
     from onna_tui.ui.store import ProfileStore
 
-#: Seconds before expiry at which a token is re-minted when renewing early is on.
-DEFAULT_RENEW_MARGIN = 60.0
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
 
@@ -37,7 +36,7 @@ class AppSettings:
     #: An ``httpx.AsyncBaseTransport`` (the in-process sandbox in tests); None: the network.
     transport: Any = None
     #: Re-mint this many seconds before expiry while renewing early is on.
-    renew_margin: float = DEFAULT_RENEW_MARGIN
+    renew_margin: float = RENEWAL_MARGIN
     #: Renewing early starts switched on (the person can switch it off).
     renew_early: bool = True
     #: Time zone for issued-at / expires-at; None means the machine's local time.

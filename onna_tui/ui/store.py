@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from onna_tui.clock import Clock, system_clock
+from onna_tui.core.clock import Clock, system_clock
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
 
     from onna_tui.config import ConfigStore, Profile
-    from onna_tui.models import AccessToken, Credentials
+    from onna_tui.core.tokens import AccessToken, Credentials
     from onna_tui.profiles import ResolvedProfile
     from onna_tui.vault import Vault
 

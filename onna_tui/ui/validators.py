@@ -53,7 +53,7 @@ class BaseUrl(Validator):
 
     def validate(self, value: str) -> ValidationResult:
         from onna_tui.core.errors import ConfigError
-        from onna_tui.service.urls import normalize_base_url
+        from onna_tui.core.urls import normalize_base_url
 
         try:
             normalize_base_url(value)
@@ -83,7 +83,7 @@ class Organisation(Validator):
     def validate(self, value: str) -> ValidationResult:
         if not value.strip():
             return self.success()
-        from onna_tui.config import normalize_org
+        from onna_tui.core.profile_rules import normalize_org
 
         try:
             org = normalize_org(value)

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 from sandbox_admin import Admin as Admin  # re-exported for the CLI tests
 
-from onna_tui.models import Credentials
+from onna_tui.core.tokens import Credentials
 from onna_tui.sandbox.server import SandboxServer
 
 HERE = Path(__file__).resolve().parent

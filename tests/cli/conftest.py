@@ -21,7 +21,7 @@ if str(HERE) not in sys.path:
 
 from clihelpers import Cli, free_port  # noqa: E402
 
-from onna_tui.models import Credentials  # noqa: E402
+from onna_tui.core.tokens import Credentials  # noqa: E402
 from onna_tui.sandbox.server import SandboxServer  # noqa: E402
 
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from clihelpers import FAIL_KEYRING, Admin, Cli
 
-from onna_tui.clock import ManualClock
+from onna_tui.core.clock import ManualClock
 from onna_tui.sandbox.server import SandboxServer
 from onna_tui.sandbox.state import SandboxState
 

@@ -18,7 +18,7 @@ import unicodedata
 import pytest
 from clihelpers import REPO, Admin, Cli
 
-from onna_tui.commands.terminal import display_width, printable
+from onna_tui.core.text import display_width, printable
 
 #: What must never reach stdout or stderr raw: C0 (newline aside), DEL, C1, bidi
 #: controls and marks, the line and paragraph separators.

@@ -9,7 +9,7 @@ import time
 import pytest
 from clihelpers import Admin, Cli
 
-from onna_tui.clock import ManualClock
+from onna_tui.core.clock import ManualClock
 from onna_tui.sandbox.server import SandboxServer
 from onna_tui.sandbox.state import SandboxState
 

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from onna_tui.models import Credentials
+from onna_tui.core.tokens import Credentials
 from onna_tui.sandbox.server import SandboxServer
 
 JsonApiCheck = Callable[[httpx.Response, int, str], list[dict[str, Any]]]

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from onna_tui.clock import ManualClock
+from onna_tui.core.clock import ManualClock
 from onna_tui.sandbox.state import DEFAULT_USER_ID, SandboxState
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")

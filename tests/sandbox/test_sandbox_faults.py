@@ -100,7 +100,8 @@ async def test_wrong_shape_is_json_but_not_the_documented_shape(
 ) -> None:
     from pydantic import ValidationError
 
-    from onna_tui.models import CreatedWorkspace, Page, TokenResponse
+    from onna_tui.core.wire.auth import TokenResponse
+    from onna_tui.core.wire.workspaces import CreatedWorkspace, Page
 
     sandbox_state.add_fault({"wrong_shape": True, "count": 3})
     for model, request in (

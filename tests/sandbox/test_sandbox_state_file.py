@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from onna_tui.clock import ManualClock
+from onna_tui.core.clock import ManualClock
 from onna_tui.sandbox.server import SandboxServer
 from onna_tui.sandbox.state import DEFAULT_USER_ID, SandboxState, StateFileError
 

@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from onna_tui.clock import ManualClock
-from onna_tui.models import MAX_TAGS, Page, Workspace
+from onna_tui.core.clock import ManualClock
+from onna_tui.core.wire.workspaces import MAX_TAGS, Page, Workspace
 from onna_tui.sandbox.state import SandboxState
 
 Check = Callable[[httpx.Response, int, str], list[dict[str, Any]]]

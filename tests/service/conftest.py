@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from onna_tui.clock import ManualClock
-from onna_tui.models import Credentials
+from onna_tui.core.clock import ManualClock
+from onna_tui.core.tokens import Credentials
 from onna_tui.service.client import OnnaClient
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from onna_tui.models import WorkspaceDraft
+from onna_tui.core.wire.workspaces import WorkspaceDraft
 from onna_tui.service.client import OnnaClient
 from onna_tui.service.errors import (
     FieldError,

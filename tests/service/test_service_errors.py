@@ -11,7 +11,8 @@ import httpx
 import pytest
 from misbehaving import RawServer
 
-from onna_tui.models import Credentials, WorkspaceDraft
+from onna_tui.core.tokens import Credentials
+from onna_tui.core.wire.workspaces import WorkspaceDraft
 from onna_tui.service.client import OnnaClient
 from onna_tui.service.errors import (
     BadResponse,

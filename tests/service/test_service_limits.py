@@ -16,7 +16,8 @@ import pytest
 from misbehaving import RawServer, head
 from pydantic import SecretStr
 
-from onna_tui.models import Credentials, WorkspaceDraft
+from onna_tui.core.tokens import Credentials
+from onna_tui.core.wire.workspaces import WorkspaceDraft
 from onna_tui.service.client import OnnaClient
 from onna_tui.service.errors import BadResponse, OutcomeUnknown, TimedOut
 from onna_tui.service.http import DEFAULT_LIMITS, RequestLimits

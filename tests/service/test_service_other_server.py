@@ -19,7 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from onna_tui.models import Credentials, WorkspaceDraft
+from onna_tui.core.tokens import Credentials
+from onna_tui.core.wire.workspaces import WorkspaceDraft
 from onna_tui.service.client import OnnaClient
 from onna_tui.service.errors import NotFound, ValidationFailed
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from onna_tui.clock import ManualClock
-from onna_tui.models import AccessToken, Credentials
+from onna_tui.core.clock import ManualClock
+from onna_tui.core.tokens import AccessToken, Credentials
 from onna_tui.service.auth import exchange_credentials
 from onna_tui.service.cache import MemoryTokenCache
 from onna_tui.service.client import OnnaClient

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from onna_tui.models import WorkspaceDraft, WorkspaceUpdate
+from onna_tui.core.wire.workspaces import WorkspaceDraft, WorkspaceUpdate
 from onna_tui.service.client import OnnaClient
 from onna_tui.service.errors import NotFound, PaginationError, ValidationFailed
 

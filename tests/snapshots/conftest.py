@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 from snapshot_support import SeededSecrets
 
-from onna_tui.clock import ManualClock
 from onna_tui.config import ConfigStore
+from onna_tui.core.clock import ManualClock
 from onna_tui.sandbox import state as sandbox_state_module
 from onna_tui.ui.app import OnnaApp, make_app
 from onna_tui.ui.sandbox_mode import start_sandbox

@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from onna_tui.clock import ManualClock
 from onna_tui.config import ConfigStore, Profile
-from onna_tui.models import Credentials
+from onna_tui.core.clock import ManualClock
+from onna_tui.core.tokens import Credentials
 from onna_tui.sandbox.state import SandboxState
 from onna_tui.ui.app import OnnaApp, make_app
 from onna_tui.ui.sandbox_mode import start_sandbox

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ui_helpers import record_toasts, screen_text, settle, until
 
-from onna_tui.clock import ManualClock
+from onna_tui.core.clock import ManualClock
 from onna_tui.sandbox.state import SandboxState
 from onna_tui.ui.app import OnnaApp
 from onna_tui.ui.screens.token import TokenScreen

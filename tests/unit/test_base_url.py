@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from onna_tui.core.errors import ConfigError
-from onna_tui.service.urls import DEFAULT_BASE_URL, host_port, normalize_base_url
+from onna_tui.core.urls import DEFAULT_BASE_URL, host_port, normalize_base_url
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from onna_tui.clock import ManualClock
 from onna_tui.config import (
     DEFAULT_BASE_URL,
     Config,
@@ -18,9 +17,10 @@ from onna_tui.config import (
     Profile,
     ProfileNotFound,
     default_config_path,
-    validate_profile_name,
 )
+from onna_tui.core.clock import ManualClock
 from onna_tui.core.errors import ConfigError
+from onna_tui.core.profile_rules import validate_profile_name
 from onna_tui.errors import ExitCode, OnnaTuiError
 from onna_tui.service.errors import OnnaError
 

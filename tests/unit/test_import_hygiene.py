@@ -8,14 +8,24 @@ import sys
 import pytest
 
 CORE_MODULES = [
-    "onna_tui.models",
-    "onna_tui.clock",
+    "onna_tui.errors",
+    "onna_tui.core.clock",
+    "onna_tui.core.errors",
+    "onna_tui.core.formatting",
+    "onna_tui.core.profile_rules",
+    "onna_tui.core.shell",
+    "onna_tui.core.text",
+    "onna_tui.core.token_rules",
+    "onna_tui.core.tokens",
+    "onna_tui.core.urls",
+    "onna_tui.core.wire.auth",
+    "onna_tui.core.wire.health",
+    "onna_tui.core.wire.workspaces",
     "onna_tui.service.client",
     "onna_tui.service.auth",
     "onna_tui.service.errors",
     "onna_tui.service.http",
     "onna_tui.service.problems",
-    "onna_tui.service.urls",
     "onna_tui.sandbox.app",
     "onna_tui.sandbox.server",
     "onna_tui.config",
@@ -47,7 +57,7 @@ def test_core_module_does_not_import_textual(module: str) -> None:
 
 #: What the cached `onna-tui token` path and the config reader load: no httpx there.
 LIGHT_MODULES = [
-    "onna_tui.service.urls",
+    "onna_tui.core.urls",
     "onna_tui.service.errors",
     "onna_tui.service.problems",
     "onna_tui.service.cache",

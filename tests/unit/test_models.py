@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from onna_tui.models import WorkspaceDraft
+from onna_tui.core.wire.workspaces import WorkspaceDraft
 
 
 @pytest.mark.parametrize("name", ["", "   ", "\u200b", "\u200b \u2060", "\t\n"])

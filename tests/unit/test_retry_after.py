@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from onna_tui.clock import ManualClock
+from onna_tui.core.clock import ManualClock
 from onna_tui.service.http import MAX_RETRY_AFTER, parse_retry_after
 
 

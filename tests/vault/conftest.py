@@ -11,8 +11,8 @@ import pytest
 from pydantic import SecretStr
 from vault_helpers import ONNA_ENV, SECRET, DictKeyring, HangingKeyring
 
-from onna_tui.clock import ManualClock
 from onna_tui.config import ConfigStore
+from onna_tui.core.clock import ManualClock
 from onna_tui.vault import MemoryKeyring, Vault
 
 

@@ -9,10 +9,10 @@ import pytest
 from pydantic import SecretStr
 from vault_helpers import SECRET, DictKeyring, PlaintextishKeyring, RaisingKeyring, make_token
 
-from onna_tui.clock import ManualClock
 from onna_tui.config import ConfigStore, NoProfiles, Profile, ProfileNotFound
+from onna_tui.core.clock import ManualClock
 from onna_tui.core.errors import ConfigError
-from onna_tui.models import Credentials
+from onna_tui.core.tokens import Credentials
 from onna_tui.profiles import (
     ENVIRONMENT_PROFILE,
     aremove_profile,

@@ -35,8 +35,8 @@ from keyring.backend import KeyringBackend
 from pydantic import SecretStr
 from vault_helpers import SECRET, make_token
 
-from onna_tui.clock import ManualClock
 from onna_tui.config import ConfigStore, Profile
+from onna_tui.core.clock import ManualClock
 from onna_tui.profiles import remove_profile, resolve_profile, save_profile_secret
 from onna_tui.vault import (
     KeyringLocked,
@@ -562,7 +562,7 @@ def test_secret_service_without_a_bus_gives_no_keyring_backend() -> None:
 _USE_TOKEN = """
 import asyncio, sys
 from pydantic import SecretStr
-from onna_tui.models import Credentials
+from onna_tui.core.tokens import Credentials
 from onna_tui.service.client import OnnaClient
 from onna_tui.vault import Vault, VaultTokenCache
 

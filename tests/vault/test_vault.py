@@ -21,8 +21,8 @@ from vault_helpers import (
     make_token,
 )
 
-from onna_tui.clock import ManualClock
-from onna_tui.models import AccessToken, Credentials
+from onna_tui.core.clock import ManualClock
+from onna_tui.core.tokens import AccessToken, Credentials
 from onna_tui.service.cache import TokenCache
 from onna_tui.vault import (
     InsecureBackendRefused,

@@ -10,8 +10,8 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 from pydantic import SecretStr
 
-from onna_tui.clock import ManualClock
-from onna_tui.models import AccessToken
+from onna_tui.core.clock import ManualClock
+from onna_tui.core.tokens import AccessToken
 
 ONNA_ENV = ("ONNA_PROFILE", "ONNA_CLIENT_ID", "ONNA_CLIENT_SECRET", "ONNA_BASE_URL")
 #: A value that must never show up in a file, message or repr.

@@ -24,7 +24,7 @@ from onna_tui.ui.widgets.confirm import ConfirmScreen
 from onna_tui.ui.widgets.profile_form import ProfileFormScreen
 
 if TYPE_CHECKING:
-    from onna_tui.models import AccessToken
+    from onna_tui.core.tokens import AccessToken
     from onna_tui.ui.session import Session
     from onna_tui.ui.store import ProfileInfo
 

@@ -25,7 +25,7 @@ from onna_tui.ui.screens.base import OnnaScreen
 from onna_tui.ui.widgets.countdown import TokenCountdown
 
 if TYPE_CHECKING:
-    from onna_tui.models import AccessToken
+    from onna_tui.core.tokens import AccessToken
     from onna_tui.ui.session import Session
 
 

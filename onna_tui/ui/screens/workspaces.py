@@ -40,7 +40,7 @@ from onna_tui.ui.widgets.fields import FormField
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
-    from onna_tui.models import WorkspaceDraft
+    from onna_tui.core.wire.workspaces import WorkspaceDraft
     from onna_tui.ui.session import Session
 
 #: Load the next page when the cursor is this close to the last row.
@@ -205,7 +205,7 @@ class WorkspacesScreen(OnnaScreen):
             return None
         from pydantic import ValidationError
 
-        from onna_tui.models import WorkspaceDraft
+        from onna_tui.core.wire.workspaces import WorkspaceDraft
 
         body = self._body()
         try:

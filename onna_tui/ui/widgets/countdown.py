@@ -19,8 +19,8 @@ from onna_tui.ui.formatting import URGENCY_CLASSES, format_left, urgency
 if TYPE_CHECKING:
     from datetime import tzinfo
 
-    from onna_tui.clock import Clock
-    from onna_tui.models import AccessToken
+    from onna_tui.core.clock import Clock
+    from onna_tui.core.tokens import AccessToken
 
 
 class TokenCountdown(Vertical):

@@ -23,12 +23,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
-from onna_tui.service.urls import DEFAULT_BASE_URL
+from onna_tui.core.urls import DEFAULT_BASE_URL
 from onna_tui.ui.validators import BaseUrl, ClientId, NotBlank, Organisation, ProfileName
 from onna_tui.ui.widgets.fields import FormField
 
 if TYPE_CHECKING:
-    from onna_tui.models import Credentials
+    from onna_tui.core.tokens import Credentials
     from onna_tui.ui.app import OnnaApp
     from onna_tui.ui.store import ProfileDraft, ProfileInfo
 

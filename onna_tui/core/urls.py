@@ -1,8 +1,9 @@
-"""The base-URL policy, in one place for the service layer, the config and the CLI.
+"""The base-URL policy, in one place for the API layer, the config and both front ends.
 
 Plain http is refused unless the host is loopback (the sandbox): a bearer token
-and a client secret must never cross a network in clear text. No httpx here,
-so reading the config does not pay for importing it.
+and a client secret must never cross a network in clear text. Also the one
+loopback test (`is_loopback_host`) and how a host is shown in messages. No
+httpx here, so reading the config does not pay for importing it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ _SHOWN = 80
 
 
 def is_loopback_host(host: str) -> bool:
+    """localhost, 127.0.0.0/8 or ::1 (with or without brackets), in any case."""
     if host.lower() in {"localhost", "localhost.localdomain"}:
         return True
     try:
@@ -35,6 +37,21 @@ def host_port(host: str | None, port: int | None = None) -> str:
         return "the server"
     shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
     return f"{shown}:{port}" if port else shown
+
+
+def host_of(url: object) -> str:
+    """host[:port] of a URL as a person would type it (IPv6 in brackets), never user info
+    (``url`` is a string or anything whose str() is one, such as an ``httpx.URL``)."""
+    try:
+        parts = urlsplit(str(url))
+        host = parts.hostname
+    except ValueError:
+        return "the server"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return host_port(host, port)
 
 
 def _unsafe(ch: str) -> bool:
