@@ -104,7 +104,7 @@ class NoProfiles(ConfigError):
 
 
 def normalize_base_url(url: str) -> str:
-    """Check an API base URL with the service layer's policy (https, or plain http to
+    """Check an API base URL with the base-URL policy of core.urls (https, or plain http to
     loopback only; no user info) and drop trailing slashes, so one API has one spelling.
     Raises ValueError, as pydantic validators expect."""
     try:

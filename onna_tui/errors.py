@@ -1,6 +1,6 @@
 """The one error base of onna-tui and the one table of exit codes. Standard library only.
 
-Every error of ours derives from `OnnaTuiError`: the service layer's
+Every error of ours derives from `OnnaTuiError`: the API layer's
 (``api.errors.OnnaError``), the keyring's (``VaultError``), configuration
 (``ConfigError``), the command line's (``UsageError``) and the sandbox's. Each
 carries a sentence written for people (``str(error)``), a short ``title`` for

@@ -23,6 +23,7 @@ from typing import Literal
 
 from pydantic import SecretStr
 
+from onna_tui.api.cache import MemoryTokenCache, TokenCache
 from onna_tui.config import (
     DEFAULT_BASE_URL,
     Config,
@@ -38,7 +39,6 @@ from onna_tui.config import (
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.errors import ConfigError
 from onna_tui.core.tokens import AccessToken, Credentials
-from onna_tui.service.cache import MemoryTokenCache, TokenCache
 from onna_tui.vault import BackendInfo, Vault, VaultError, VaultTokenCache
 
 ENV_PROFILE = "ONNA_PROFILE"
@@ -304,7 +304,7 @@ async def save_profile_secret(
 
     The keyring is asked first (a bounded read of the entry about to be
     replaced), so a locked or refused keyring fails before any exchange. Then
-    ``verify`` (a token exchange through the service layer) runs before the
+    ``verify`` (a token exchange through the API layer) runs before the
     keyring or the config file is changed: if it raises, its exception
     propagates and nothing changes — the old secret stays.
 

@@ -13,19 +13,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from onna_tui.api.cache import MemoryTokenCache, TokenCache
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.token_rules import RENEWAL_MARGIN
 from onna_tui.core.tokens import AccessToken
 from onna_tui.core.wire.auth import CurrentUser
-from onna_tui.service.cache import MemoryTokenCache, TokenCache
 
 if TYPE_CHECKING:
     # httpx and the client load only when a command really talks to the API, so a
     # cached `onna-tui token` answers without importing them.
     import httpx
 
+    from onna_tui.api.client import OnnaClient
     from onna_tui.profiles import ResolvedProfile
-    from onna_tui.service.client import OnnaClient
     from onna_tui.vault import Vault
 
 def token_cache_for(resolved: ResolvedProfile, vault: Vault | None = None) -> TokenCache:
@@ -54,7 +54,7 @@ def open_client(
     no secret, ``client.tokens`` is None and authenticated calls raise a
     ConfigError that says how to add one.
     """
-    from onna_tui.service.client import OnnaClient
+    from onna_tui.api.client import OnnaClient
 
     cache = token_cache_for(resolved, vault) if resolved.credentials is not None else None
     return OnnaClient(
@@ -98,8 +98,8 @@ async def current_user_with(
     ``cache`` when the client has no credentials) and raises TokenRefused;
     network trouble raises a NetworkError.
     """
-    from onna_tui.service.errors import TokenRefused
-    from onna_tui.service.http import (
+    from onna_tui.api.errors import TokenRefused
+    from onna_tui.api.http import (
         parse_model,
         problem_of,
         request_id_of,

@@ -774,7 +774,7 @@ def _is_aware(moment: datetime) -> bool:
 
 
 class VaultTokenCache:
-    """onna_tui.service.cache.TokenCache backed by the vault, for one profile.
+    """onna_tui.api.cache.TokenCache backed by the vault, for one profile.
 
     Tokens survive between runs, so a script run every minute does not mint a
     new token each time. Last writer wins; an unreadable entry reads as None.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from onna_tui.api.errors import OnnaError, TokenRefused
 from onna_tui.commands.common import Context, connect, emit_json, key_values, note, out
 from onna_tui.commands.errors import remember_secret
 from onna_tui.core.formatting import human_duration, iso
@@ -22,7 +23,6 @@ from onna_tui.core.tokens import AccessToken, token_state
 from onna_tui.core.wire.auth import CurrentUser
 from onna_tui.errors import OnnaTuiError
 from onna_tui.profiles import ENV_CLIENT_SECRET, ResolvedProfile
-from onna_tui.service.errors import OnnaError, TokenRefused
 from onna_tui.session import current_user_with, open_client, token_cache_for
 from onna_tui.vault import VaultError
 
@@ -116,7 +116,7 @@ async def status(ctx: Context) -> int:
         "user_problem": None,
         "check": None,
     }
-    from onna_tui.service.http import make_http_client
+    from onna_tui.api.http import make_http_client
 
     async with make_http_client() as http:
         client = open_client(resolved, http=http, clock=ctx.clock, vault=ctx.vault)

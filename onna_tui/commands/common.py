@@ -32,7 +32,7 @@ from onna_tui.session import open_client
 from onna_tui.vault import Vault
 
 if TYPE_CHECKING:
-    from onna_tui.service.client import OnnaClient
+    from onna_tui.api.client import OnnaClient
 
 
 @dataclass
@@ -83,7 +83,7 @@ async def connect(ctx: Context) -> AsyncIterator[OnnaClient]:
 
     Raises the ConfigError that says how to store a secret when there is none.
     """
-    from onna_tui.service.http import make_http_client
+    from onna_tui.api.http import make_http_client
 
     resolved = await ctx.resolve()
     resolved.require_credentials()

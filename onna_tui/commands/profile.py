@@ -18,6 +18,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from onna_tui.api.http import make_http_client
+from onna_tui.api.tokens import exchange_credentials
 from onna_tui.commands.common import Context, emit_json, note, out, read_client_secret, table
 from onna_tui.commands.errors import UsageError, remember_secret
 from onna_tui.config import DEFAULT_BASE_URL, Config, Profile, profile_not_found
@@ -32,8 +34,6 @@ from onna_tui.profiles import (
     save_profile_secret,
     stored_secret_may_follow,
 )
-from onna_tui.service.auth import exchange_credentials
-from onna_tui.service.http import make_http_client
 from onna_tui.vault import Vault, VaultError
 
 
@@ -43,7 +43,7 @@ def _scoped_vault(ctx: Context, config: Config, profile: Profile) -> Vault:
 
 
 def _check_base_url(url: str) -> str:
-    # The service layer's policy (https, or http to loopback only) applies before
+    # The base-URL policy (https, or http to loopback only) applies before
     # anything is saved: a profile that could never be used is refused up front.
     return normalize_base_url(url)
 

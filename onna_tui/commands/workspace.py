@@ -5,7 +5,7 @@
 ``--limit`` and prints each page as it arrives: when paging fails part way
 (a repeated cursor, a dropped connection), what was fetched stays printed (a
 closed JSON array with ``--json``) before the error. A create is never retried
-after a timeout (see service.client).
+after a timeout (see api.client).
 """
 
 from __future__ import annotations

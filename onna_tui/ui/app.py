@@ -35,8 +35,8 @@ from onna_tui.ui.settings import DARK_THEME, LIGHT_THEME, AppSettings
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from onna_tui.api.tokens import TokenManager
     from onna_tui.core.tokens import AccessToken
-    from onna_tui.service.auth import TokenManager
     from onna_tui.ui.sandbox_mode import SandboxHandle
     from onna_tui.ui.session import Session
     from onna_tui.ui.store import ProfileInfo, ProfileStore, Verify
@@ -294,9 +294,9 @@ class OnnaApp(App[int]):
         """A check for new credentials: exchange them for a token through the service layer."""
 
         async def verify(credentials: Any) -> object:
+            from onna_tui.api.http import make_http_client
+            from onna_tui.api.tokens import exchange_credentials
             from onna_tui.core.urls import normalize_base_url
-            from onna_tui.service.auth import exchange_credentials
-            from onna_tui.service.http import make_http_client
 
             url = normalize_base_url(base_url)
             async with make_http_client(self.transport) as http:

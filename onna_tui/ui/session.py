@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from onna_tui.api.client import OnnaClient
+    from onna_tui.api.tokens import TokenManager
     from onna_tui.profiles import ResolvedProfile
-    from onna_tui.service.auth import TokenManager
-    from onna_tui.service.client import OnnaClient
     from onna_tui.ui.settings import AppSettings
     from onna_tui.ui.store import ProfileStore
 

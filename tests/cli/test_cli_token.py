@@ -253,7 +253,7 @@ def test_a_cached_token_is_printed_without_loading_the_http_stack(cli: Cli, admi
     assert run.returncode == 0, run.stderr
     imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines()}
     assert "httpx" not in imported
-    assert "onna_tui.service.client" not in imported
+    assert "onna_tui.api.client" not in imported
     assert admin.exchanges == 1  # the one from `profile add`'s verification
 
 

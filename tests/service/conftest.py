@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from onna_tui.api.client import OnnaClient
 from onna_tui.core.clock import ManualClock
 from onna_tui.core.tokens import Credentials
-from onna_tui.service.client import OnnaClient
 
 
 class SleepRecorder:

@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 
-from onna_tui.core.wire.workspaces import WorkspaceDraft
-from onna_tui.service.client import OnnaClient
-from onna_tui.service.errors import (
+from onna_tui.api.client import OnnaClient
+from onna_tui.api.errors import (
     FieldError,
     Forbidden,
     NotFound,
@@ -19,6 +18,7 @@ from onna_tui.service.errors import (
     ServerError,
     ValidationFailed,
 )
+from onna_tui.core.wire.workspaces import WorkspaceDraft
 
 WORDS = "No workspace called ws-1 here"
 FLAT_404 = {"status": "404", "code": "XX404_not_found", "title": "Not Found", "detail": WORDS}

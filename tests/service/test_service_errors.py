@@ -11,10 +11,8 @@ import httpx
 import pytest
 from misbehaving import RawServer
 
-from onna_tui.core.tokens import Credentials
-from onna_tui.core.wire.workspaces import WorkspaceDraft
-from onna_tui.service.client import OnnaClient
-from onna_tui.service.errors import (
+from onna_tui.api.client import OnnaClient
+from onna_tui.api.errors import (
     BadResponse,
     Forbidden,
     InvalidCredentials,
@@ -25,6 +23,8 @@ from onna_tui.service.errors import (
     TimedOut,
     Unreachable,
 )
+from onna_tui.core.tokens import Credentials
+from onna_tui.core.wire.workspaces import WorkspaceDraft
 
 
 async def test_forbidden_points_at_the_developer_role(client: OnnaClient, admin: Any) -> None:
@@ -298,7 +298,7 @@ async def test_expires_in_true_is_a_malformed_answer(client: OnnaClient, admin: 
 
 def _quick(sandbox_server: Any, creds: Credentials) -> OnnaClient:
     timeout = httpx.Timeout(connect=2.0, read=0.3, write=2.0, pool=2.0)
-    from onna_tui.service.http import make_http_client
+    from onna_tui.api.http import make_http_client
 
     return OnnaClient(sandbox_server.base_url, creds, http=make_http_client(timeout=timeout))
 

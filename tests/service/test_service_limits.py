@@ -16,11 +16,11 @@ import pytest
 from misbehaving import RawServer, head
 from pydantic import SecretStr
 
+from onna_tui.api.client import OnnaClient
+from onna_tui.api.errors import BadResponse, OutcomeUnknown, TimedOut
+from onna_tui.api.http import DEFAULT_LIMITS, RequestLimits
 from onna_tui.core.tokens import Credentials
 from onna_tui.core.wire.workspaces import WorkspaceDraft
-from onna_tui.service.client import OnnaClient
-from onna_tui.service.errors import BadResponse, OutcomeUnknown, TimedOut
-from onna_tui.service.http import DEFAULT_LIMITS, RequestLimits
 
 CREDS = Credentials(client_id="c", client_secret=SecretStr("s-secret-value"))
 SMALL = RequestLimits(deadline=0.5, max_body=64 * 1024)

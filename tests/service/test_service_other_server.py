@@ -19,10 +19,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from onna_tui.api.client import OnnaClient
+from onna_tui.api.errors import NotFound, ValidationFailed
 from onna_tui.core.tokens import Credentials
 from onna_tui.core.wire.workspaces import WorkspaceDraft
-from onna_tui.service.client import OnnaClient
-from onna_tui.service.errors import NotFound, ValidationFailed
 
 PAGE = 2
 

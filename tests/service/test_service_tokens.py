@@ -9,12 +9,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
+from onna_tui.api.cache import MemoryTokenCache
+from onna_tui.api.client import OnnaClient
+from onna_tui.api.errors import HealthNeedsToken, InvalidCredentials, TokenRefused, Unauthorized
+from onna_tui.api.tokens import exchange_credentials
 from onna_tui.core.clock import ManualClock
 from onna_tui.core.tokens import AccessToken, Credentials
-from onna_tui.service.auth import exchange_credentials
-from onna_tui.service.cache import MemoryTokenCache
-from onna_tui.service.client import OnnaClient
-from onna_tui.service.errors import HealthNeedsToken, InvalidCredentials, TokenRefused, Unauthorized
 from onna_tui.session import current_user_with
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from onna_tui.api.client import OnnaClient
+from onna_tui.api.errors import NotFound, PaginationError, ValidationFailed
 from onna_tui.core.wire.workspaces import WorkspaceDraft, WorkspaceUpdate
-from onna_tui.service.client import OnnaClient
-from onna_tui.service.errors import NotFound, PaginationError, ValidationFailed
 
 
 async def test_create_read_update_delete(client: OnnaClient) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from onna_tui.api.errors import OnnaError
 from onna_tui.config import (
     DEFAULT_BASE_URL,
     Config,
@@ -22,7 +23,6 @@ from onna_tui.core.clock import ManualClock
 from onna_tui.core.errors import ConfigError
 from onna_tui.core.profile_rules import validate_profile_name
 from onna_tui.errors import ExitCode, OnnaTuiError
-from onna_tui.service.errors import OnnaError
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 

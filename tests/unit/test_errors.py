@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from onna_tui.api.errors import NetworkError, OnnaError
 from onna_tui.commands.errors import UsageError
 from onna_tui.config import ConfigStorageError, ProfileNotFound
 from onna_tui.core.errors import ConfigError
@@ -15,7 +16,6 @@ from onna_tui.errors import ExitCode, OnnaTuiError, exit_code_summary
 from onna_tui.locking import LockBusy
 from onna_tui.sandbox.faults import FaultSpecError
 from onna_tui.sandbox.state import SandboxError
-from onna_tui.service.errors import NetworkError, OnnaError
 from onna_tui.vault import VaultError
 
 

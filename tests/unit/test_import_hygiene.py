@@ -21,11 +21,11 @@ CORE_MODULES = [
     "onna_tui.core.wire.auth",
     "onna_tui.core.wire.health",
     "onna_tui.core.wire.workspaces",
-    "onna_tui.service.client",
-    "onna_tui.service.auth",
-    "onna_tui.service.errors",
-    "onna_tui.service.http",
-    "onna_tui.service.problems",
+    "onna_tui.api.client",
+    "onna_tui.api.tokens",
+    "onna_tui.api.errors",
+    "onna_tui.api.http",
+    "onna_tui.api.problems",
     "onna_tui.sandbox.app",
     "onna_tui.sandbox.server",
     "onna_tui.config",
@@ -58,9 +58,9 @@ def test_core_module_does_not_import_textual(module: str) -> None:
 #: What the cached `onna-tui token` path and the config reader load: no httpx there.
 LIGHT_MODULES = [
     "onna_tui.core.urls",
-    "onna_tui.service.errors",
-    "onna_tui.service.problems",
-    "onna_tui.service.cache",
+    "onna_tui.api.errors",
+    "onna_tui.api.problems",
+    "onna_tui.api.cache",
     "onna_tui.session",
 ]
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from onna_tui.service.errors import FieldError
-from onna_tui.service.problems import MAX_SERVER_TEXT, clean_text, read_problem
+from onna_tui.api.errors import FieldError
+from onna_tui.api.problems import MAX_SERVER_TEXT, clean_text, read_problem
 
 
 def body(value: object) -> bytes:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from onna_tui.api.http import MAX_RETRY_AFTER, parse_retry_after
 from onna_tui.core.clock import ManualClock
-from onna_tui.service.http import MAX_RETRY_AFTER, parse_retry_after
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from onna_tui.api.errors import BadResponse
+from onna_tui.api.tokens import token_from_response
 from onna_tui.core.clock import ManualClock
 from onna_tui.core.token_rules import DOCUMENTED_TOKEN_LIFETIME, MAX_BELIEVED_LIFETIME
 from onna_tui.core.tokens import AccessToken
 from onna_tui.core.wire.auth import TokenResponse
-from onna_tui.service.auth import token_from_response
-from onna_tui.service.errors import BadResponse
 
 SECRET_TOKEN = "d3m0deMOd3m0deMOd3m0deMOd3m0deMOd3m0deMOd3m0deMO"
 

@@ -9,6 +9,8 @@ import pytest
 from pydantic import SecretStr
 from vault_helpers import SECRET, DictKeyring, PlaintextishKeyring, RaisingKeyring, make_token
 
+from onna_tui.api.cache import MemoryTokenCache
+from onna_tui.api.errors import InvalidCredentials
 from onna_tui.config import ConfigStore, NoProfiles, Profile, ProfileNotFound
 from onna_tui.core.clock import ManualClock
 from onna_tui.core.errors import ConfigError
@@ -21,8 +23,6 @@ from onna_tui.profiles import (
     resolve_profile,
     save_profile_secret,
 )
-from onna_tui.service.cache import MemoryTokenCache
-from onna_tui.service.errors import InvalidCredentials
 from onna_tui.vault import (
     InsecureBackendRefused,
     KeyringLocked,

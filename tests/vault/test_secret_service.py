@@ -563,7 +563,7 @@ _USE_TOKEN = """
 import asyncio, sys
 from pydantic import SecretStr
 from onna_tui.core.tokens import Credentials
-from onna_tui.service.client import OnnaClient
+from onna_tui.api.client import OnnaClient
 from onna_tui.vault import Vault, VaultTokenCache
 
 base_url, client_id = sys.argv[1], sys.argv[2]

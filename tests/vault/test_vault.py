@@ -21,9 +21,9 @@ from vault_helpers import (
     make_token,
 )
 
+from onna_tui.api.cache import TokenCache
 from onna_tui.core.clock import ManualClock
 from onna_tui.core.tokens import AccessToken, Credentials
-from onna_tui.service.cache import TokenCache
 from onna_tui.vault import (
     InsecureBackendRefused,
     KeyringAccessDenied,

@@ -255,7 +255,7 @@ class WorkspacesScreen(OnnaScreen):
     # Not exclusive: a POST is never cancelled by the UI (action_create sends one at a time).
     @work(group="ws-create")
     async def create_workspace(self, draft: WorkspaceDraft) -> None:
-        from onna_tui.service.errors import OutcomeUnknown, ValidationFailed
+        from onna_tui.api.errors import OutcomeUnknown, ValidationFailed
 
         try:
             session = self.onna.session

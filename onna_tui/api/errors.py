@@ -1,4 +1,4 @@
-"""Every failure of the service layer as one exception with a sentence a person can act on.
+"""Every failure of the API layer as one exception with a sentence a person can act on.
 
 The screens and the CLI show ``str(error)`` as it is: it says what happened and
 what to do next, and never contains a secret. ``status`` and ``request_id`` are
@@ -13,7 +13,7 @@ from onna_tui.errors import ExitCode, OnnaTuiError
 
 
 class OnnaError(OnnaTuiError):
-    """Base of every error the service layer raises."""
+    """Base of every error the API layer raises."""
 
     title = "Onna API error"
     exit_code = ExitCode.API

@@ -24,9 +24,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from onna_tui import __version__
-from onna_tui.core.clock import Clock, system_clock
-from onna_tui.core.urls import host_of, host_port
-from onna_tui.service.errors import (
+from onna_tui.api.errors import (
     BadResponse,
     Forbidden,
     InvalidCredentials,
@@ -40,7 +38,9 @@ from onna_tui.service.errors import (
     Unreachable,
     ValidationFailed,
 )
-from onna_tui.service.problems import MAX_TOKEN_TEXT, ServerProblem, clean_text, read_problem
+from onna_tui.api.problems import MAX_TOKEN_TEXT, ServerProblem, clean_text, read_problem
+from onna_tui.core.clock import Clock, system_clock
+from onna_tui.core.urls import host_of, host_port
 
 USER_AGENT = f"onna-tui/{__version__}"
 #: Connect fast or fail; allow the server a while to answer.
@@ -344,7 +344,7 @@ def _header_request_id(response: httpx.Response) -> str | None:
 
 
 def problem_of(response: httpx.Response) -> ServerProblem:
-    """What the server said in ``response`` (any error shape; see service.problems)."""
+    """What the server said in ``response`` (any error shape; see api.problems)."""
     return read_problem(response.content, response.headers.get("content-type"))
 
 

@@ -22,6 +22,19 @@ from urllib.parse import quote
 
 import httpx
 
+from onna_tui.api.cache import TokenCache
+from onna_tui.api.errors import HealthNeedsToken, PaginationError, Unauthorized
+from onna_tui.api.http import (
+    DEFAULT_LIMITS,
+    RequestLimits,
+    make_http_client,
+    parse_model,
+    parse_retry_after,
+    request_id_of,
+    response_error,
+    send,
+)
+from onna_tui.api.tokens import TokenManager
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.errors import ConfigError
 from onna_tui.core.token_rules import RENEWAL_MARGIN
@@ -36,23 +49,6 @@ from onna_tui.core.wire.workspaces import (
     Workspace,
     WorkspaceDraft,
     WorkspaceUpdate,
-)
-from onna_tui.service.auth import TokenManager
-from onna_tui.service.cache import TokenCache
-from onna_tui.service.errors import (
-    HealthNeedsToken,
-    PaginationError,
-    Unauthorized,
-)
-from onna_tui.service.http import (
-    DEFAULT_LIMITS,
-    RequestLimits,
-    make_http_client,
-    parse_model,
-    parse_retry_after,
-    request_id_of,
-    response_error,
-    send,
 )
 
 #: How long one automatic GET retry may wait; a longer Retry-After is reported instead.
@@ -82,7 +78,7 @@ class OnnaClient:
         limits: RequestLimits = DEFAULT_LIMITS,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
-        #: The deadline and body-size cap of every request (see service.http.send).
+        #: The deadline and body-size cap of every request (see api.http.send).
         self.limits = limits
         self._owns_http = http is None
         self.http = http if http is not None else make_http_client(transport)

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from onna_tui.service.errors import FieldError
+from onna_tui.api.errors import FieldError
 
 #: The longest server text quoted in a message (longer text ends in an ellipsis).
 MAX_SERVER_TEXT = 300

@@ -23,6 +23,9 @@ from datetime import timedelta
 
 import httpx
 
+from onna_tui.api.cache import MemoryTokenCache, TokenCache
+from onna_tui.api.errors import BadResponse
+from onna_tui.api.http import DEFAULT_LIMITS, RequestLimits, parse_model, send, token_endpoint_error
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.token_rules import (
     DOCUMENTED_TOKEN_LIFETIME,
@@ -31,15 +34,6 @@ from onna_tui.core.token_rules import (
 )
 from onna_tui.core.tokens import AccessToken, Credentials
 from onna_tui.core.wire.auth import TokenResponse
-from onna_tui.service.cache import MemoryTokenCache, TokenCache
-from onna_tui.service.errors import BadResponse
-from onna_tui.service.http import (
-    DEFAULT_LIMITS,
-    RequestLimits,
-    parse_model,
-    send,
-    token_endpoint_error,
-)
 
 log = logging.getLogger(__name__)
 

@@ -1,1 +1,0 @@
-"""The service layer: everything that talks HTTP to the Onna Platform API. No textual here."""
