@@ -1,6 +1,6 @@
 """Which credentials a run uses, and changing them safely.
 
-Glue between config.toml (onna_tui.config), the keyring (onna_tui.vault) and
+Glue between config.toml (storage.config_file), the keyring (storage.keyring) and
 the environment, for the CLI and the TUI alike:
 
 * ``resolve_profile`` / ``aresolve_profile`` pick the profile and find its
@@ -24,8 +24,11 @@ from typing import Literal
 from pydantic import SecretStr
 
 from onna_tui.api.cache import MemoryTokenCache, TokenCache
-from onna_tui.config import (
-    DEFAULT_BASE_URL,
+from onna_tui.core.clock import Clock, system_clock
+from onna_tui.core.errors import ConfigError
+from onna_tui.core.tokens import AccessToken, Credentials
+from onna_tui.core.urls import DEFAULT_BASE_URL
+from onna_tui.storage.config_file import (
     Config,
     ConfigStore,
     NoProfiles,
@@ -36,10 +39,7 @@ from onna_tui.config import (
     profile_not_found,
     put_profile,
 )
-from onna_tui.core.clock import Clock, system_clock
-from onna_tui.core.errors import ConfigError
-from onna_tui.core.tokens import AccessToken, Credentials
-from onna_tui.vault import BackendInfo, Vault, VaultError, VaultTokenCache
+from onna_tui.storage.keyring.vault import BackendInfo, Vault, VaultError, VaultTokenCache
 
 ENV_PROFILE = "ONNA_PROFILE"
 ENV_CLIENT_ID = "ONNA_CLIENT_ID"

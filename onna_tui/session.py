@@ -26,12 +26,12 @@ if TYPE_CHECKING:
 
     from onna_tui.api.client import OnnaClient
     from onna_tui.profiles import ResolvedProfile
-    from onna_tui.vault import Vault
+    from onna_tui.storage.keyring.vault import Vault
 
 def token_cache_for(resolved: ResolvedProfile, vault: Vault | None = None) -> TokenCache:
     """Where a run keeps its token: the vault, or memory for environment credentials."""
     if vault is None and resolved.secret_source != "environment":
-        from onna_tui.vault import Vault
+        from onna_tui.storage.keyring.vault import Vault
 
         vault = Vault()
     return resolved.token_cache(vault) if vault is not None else MemoryTokenCache()

@@ -16,11 +16,11 @@ from onna_tui.core.tokens import AccessToken
 class TokenCache(Protocol):
     """What the token manager needs from a cache. Implementations must not raise on
     a missing or unreadable entry (return None); they may raise
-    ``onna_tui.vault.VaultError`` when the store itself fails.
+    ``storage.keyring.vault.VaultError`` when the store itself fails.
 
     A cache that other processes read too may also offer ``mint_lock()``, an
     async context manager the token manager mints under, so processes that find
-    it empty at the same moment make one exchange (see onna_tui.locking)."""
+    it empty at the same moment make one exchange (see storage.locks)."""
 
     async def load(self) -> AccessToken | None: ...
 

@@ -22,19 +22,19 @@ from onna_tui.api.http import make_http_client
 from onna_tui.api.tokens import exchange_credentials
 from onna_tui.commands.common import Context, emit_json, note, out, read_client_secret, table
 from onna_tui.commands.errors import UsageError, remember_secret
-from onna_tui.config import DEFAULT_BASE_URL, Config, Profile, profile_not_found
 from onna_tui.core.errors import ConfigError
 from onna_tui.core.formatting import human_duration, iso
 from onna_tui.core.profile_rules import validate_profile_name
 from onna_tui.core.tokens import AccessToken, Credentials, token_state
-from onna_tui.core.urls import normalize_base_url
+from onna_tui.core.urls import DEFAULT_BASE_URL, normalize_base_url
 from onna_tui.profiles import (
     ENV_BASE_URL,
     remove_profile,
     save_profile_secret,
     stored_secret_may_follow,
 )
-from onna_tui.vault import Vault, VaultError
+from onna_tui.storage.config_file import Config, Profile, profile_not_found
+from onna_tui.storage.keyring.vault import Vault, VaultError
 
 
 def _scoped_vault(ctx: Context, config: Config, profile: Profile) -> Vault:

@@ -74,11 +74,11 @@ def start_sandbox(
     seed: bool = True,
 ) -> SandboxHandle:
     """Start a sandbox with a demo client and return a store holding its demo profile."""
-    from onna_tui.config import ConfigStore, Profile
     from onna_tui.core.token_rules import DOCUMENTED_TOKEN_LIFETIME
     from onna_tui.sandbox.state import SandboxState
+    from onna_tui.storage.config_file import ConfigStore, Profile
+    from onna_tui.storage.keyring.vault import MemoryKeyring, Vault
     from onna_tui.ui.store import ProfileStore
-    from onna_tui.vault import MemoryKeyring, Vault
 
     if state is None:
         state = SandboxState(clock=clock, token_ttl=token_ttl or DOCUMENTED_TOKEN_LIFETIME)

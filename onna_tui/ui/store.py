@@ -22,10 +22,10 @@ from onna_tui.core.clock import Clock, system_clock
 if TYPE_CHECKING:
     from pydantic import SecretStr
 
-    from onna_tui.config import ConfigStore, Profile
     from onna_tui.core.tokens import AccessToken, Credentials
     from onna_tui.profiles import ResolvedProfile
-    from onna_tui.vault import Vault
+    from onna_tui.storage.config_file import ConfigStore, Profile
+    from onna_tui.storage.keyring.vault import Vault
 
 Verify = Callable[["Credentials"], Awaitable[object]]
 T = TypeVar("T")
@@ -107,7 +107,7 @@ class ProfileStore:
 
     async def secret_location(self) -> str:
         """Where secrets are kept, in words (never raises)."""
-        from onna_tui.vault import VaultError
+        from onna_tui.storage.keyring.vault import VaultError
 
         try:
             info = await self.vault.abackend_info()
@@ -134,7 +134,7 @@ class ProfileStore:
 
     async def cached_token(self, profile: ProfileInfo) -> AccessToken | None:
         """A profile's cached token, for the credentials table (None when none or unreadable)."""
-        from onna_tui.vault import VaultError
+        from onna_tui.storage.keyring.vault import VaultError
 
         try:
             return await self.vault.aget_token(profile.base_url, profile.client_id)
@@ -150,14 +150,14 @@ class ProfileStore:
         is allowed only while the base URL and client id stay the same (the
         secret is stored under those two).
         """
-        from onna_tui.config import Profile
         from onna_tui.core.errors import ConfigError
         from onna_tui.profiles import save_profile_secret
+        from onna_tui.storage.config_file import Profile
 
         config = await asyncio.to_thread(self.config.load)
         existing = config.profiles.get(draft.editing) if draft.editing else None
         if draft.editing and existing is None:
-            from onna_tui.config import profile_not_found
+            from onna_tui.storage.config_file import profile_not_found
 
             raise profile_not_found(draft.editing, config)
         if existing is None and draft.name in config.profiles:
@@ -231,7 +231,7 @@ def _info(profile: Any, is_default: bool, location: str) -> ProfileInfo:
 
 def default_store(clock: Clock = system_clock) -> ProfileStore:
     """The person's own config.toml and system keyring."""
-    from onna_tui.config import ConfigStore
-    from onna_tui.vault import Vault
+    from onna_tui.storage.config_file import ConfigStore
+    from onna_tui.storage.keyring.vault import Vault
 
     return ProfileStore(ConfigStore(clock=clock), Vault(), clock=clock)

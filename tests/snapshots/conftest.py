@@ -18,14 +18,14 @@ from typing import Any
 import pytest
 from snapshot_support import SeededSecrets
 
-from onna_tui.config import ConfigStore
 from onna_tui.core.clock import ManualClock
 from onna_tui.sandbox import state as sandbox_state_module
+from onna_tui.storage.config_file import ConfigStore
+from onna_tui.storage.keyring.vault import MemoryKeyring, Vault
 from onna_tui.ui.app import OnnaApp, make_app
 from onna_tui.ui.sandbox_mode import start_sandbox
 from onna_tui.ui.settings import AppSettings
 from onna_tui.ui.store import ProfileStore
-from onna_tui.vault import MemoryKeyring, Vault
 
 
 @pytest.fixture(autouse=True)

@@ -6,9 +6,9 @@ import pytest
 from textual.command import CommandPalette
 from ui_helpers import settle
 
-from onna_tui.config import Profile
 from onna_tui.core.clock import ManualClock
 from onna_tui.sandbox.state import SandboxState
+from onna_tui.storage.config_file import Profile
 from onna_tui.ui.app import OnnaApp
 from onna_tui.ui.launch import build_settings, run_tui
 from onna_tui.ui.screens.credentials import CredentialsScreen

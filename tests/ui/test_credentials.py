@@ -11,10 +11,10 @@ from pydantic import SecretStr
 from textual import events
 from ui_helpers import record_toasts, screen_text, settle, until
 
-from onna_tui.config import Profile
 from onna_tui.core.clock import ManualClock
 from onna_tui.core.tokens import Credentials
 from onna_tui.sandbox.state import SandboxState
+from onna_tui.storage.config_file import Profile
 from onna_tui.ui.sandbox_mode import start_sandbox
 from onna_tui.ui.screens.credentials import CredentialsScreen
 from onna_tui.ui.screens.token import TokenScreen

@@ -8,11 +8,11 @@ from sandbox_admin import Admin
 from textual.widgets import DataTable, Label, Static
 from ui_helpers import record_toasts, screen_text, settle, until
 
-from onna_tui.config import ConfigStore, Profile
 from onna_tui.core.clock import ManualClock
 from onna_tui.core.tokens import Credentials
 from onna_tui.sandbox.server import SandboxServer
 from onna_tui.sandbox.state import SandboxState
+from onna_tui.storage.config_file import ConfigStore, Profile
 from onna_tui.ui.screens.workspaces import WorkspacesScreen
 from onna_tui.ui.store import ProfileStore
 from onna_tui.ui.widgets.fields import FormField

@@ -11,18 +11,18 @@ from pathlib import Path
 import pytest
 
 from onna_tui.api.errors import OnnaError
-from onna_tui.config import (
-    DEFAULT_BASE_URL,
+from onna_tui.core.clock import ManualClock
+from onna_tui.core.errors import ConfigError
+from onna_tui.core.profile_rules import validate_profile_name
+from onna_tui.core.urls import DEFAULT_BASE_URL
+from onna_tui.errors import ExitCode, OnnaTuiError
+from onna_tui.storage.config_file import (
     Config,
     ConfigStore,
     Profile,
     ProfileNotFound,
     default_config_path,
 )
-from onna_tui.core.clock import ManualClock
-from onna_tui.core.errors import ConfigError
-from onna_tui.core.profile_rules import validate_profile_name
-from onna_tui.errors import ExitCode, OnnaTuiError
 
 T0 = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -359,8 +359,8 @@ def test_unknown_keys_are_tolerated(store: ConfigStore) -> None:
 def test_every_change_waits_for_the_lock_and_says_so_when_it_stays_busy(
     tmp_path: Path, clock: ManualClock
 ) -> None:
-    from onna_tui.config import ConfigStorageError
-    from onna_tui.locking import hold
+    from onna_tui.storage.config_file import ConfigStorageError
+    from onna_tui.storage.locks import hold
 
     store = ConfigStore(tmp_path / "onna-tui" / "config.toml", clock=clock, lock_wait=0.2)
     store.add(_profile("prod"))
@@ -411,7 +411,7 @@ def test_threads_changing_the_file_at_once_lose_nothing(store: ConfigStore) -> N
 async def test_the_async_lock_excludes_the_blocking_one(store: ConfigStore) -> None:
     import asyncio
 
-    from onna_tui.config import ConfigStorageError
+    from onna_tui.storage.config_file import ConfigStorageError
 
     store.add(_profile("prod"))
     slow = ConfigStore(store.path, lock_wait=0.2)

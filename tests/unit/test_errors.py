@@ -10,13 +10,13 @@ import pytest
 
 from onna_tui.api.errors import NetworkError, OnnaError
 from onna_tui.commands.errors import UsageError
-from onna_tui.config import ConfigStorageError, ProfileNotFound
 from onna_tui.core.errors import ConfigError
 from onna_tui.errors import ExitCode, OnnaTuiError, exit_code_summary
-from onna_tui.locking import LockBusy
 from onna_tui.sandbox.faults import FaultSpecError
 from onna_tui.sandbox.state import SandboxError
-from onna_tui.vault import VaultError
+from onna_tui.storage.config_file import ConfigStorageError, ProfileNotFound
+from onna_tui.storage.keyring.vault import VaultError
+from onna_tui.storage.locks import LockBusy
 
 
 def test_exit_codes_and_their_meanings() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from onna_tui.locking import LockBusy, ahold, hold, lock_path, mint_lock
+from onna_tui.storage.locks import LockBusy, ahold, hold, lock_path, mint_lock
 
 
 async def test_mint_lock_lets_one_holder_at_a_time(tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ import pytest
 from pydantic import SecretStr
 from vault_helpers import ONNA_ENV, SECRET, DictKeyring, HangingKeyring
 
-from onna_tui.config import ConfigStore
 from onna_tui.core.clock import ManualClock
-from onna_tui.vault import MemoryKeyring, Vault
+from onna_tui.storage.config_file import ConfigStore
+from onna_tui.storage.keyring.vault import MemoryKeyring, Vault
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from vault_helpers import SECRET, DictKeyring, PlaintextishKeyring, RaisingKeyri
 
 from onna_tui.api.cache import MemoryTokenCache
 from onna_tui.api.errors import InvalidCredentials
-from onna_tui.config import ConfigStore, NoProfiles, Profile, ProfileNotFound
 from onna_tui.core.clock import ManualClock
 from onna_tui.core.errors import ConfigError
 from onna_tui.core.tokens import Credentials
@@ -23,7 +22,8 @@ from onna_tui.profiles import (
     resolve_profile,
     save_profile_secret,
 )
-from onna_tui.vault import (
+from onna_tui.storage.config_file import ConfigStore, NoProfiles, Profile, ProfileNotFound
+from onna_tui.storage.keyring.vault import (
     InsecureBackendRefused,
     KeyringLocked,
     MemoryKeyring,

@@ -35,10 +35,10 @@ from keyring.backend import KeyringBackend
 from pydantic import SecretStr
 from vault_helpers import SECRET, make_token
 
-from onna_tui.config import ConfigStore, Profile
 from onna_tui.core.clock import ManualClock
 from onna_tui.profiles import remove_profile, resolve_profile, save_profile_secret
-from onna_tui.vault import (
+from onna_tui.storage.config_file import ConfigStore, Profile
+from onna_tui.storage.keyring.vault import (
     KeyringLocked,
     NoKeyringBackend,
     Vault,
@@ -420,7 +420,7 @@ def test_profile_add_with_a_locked_keyring_exits_4_before_any_exchange(
 CHILD = """
 import json, sys
 from pydantic import SecretStr
-from onna_tui.vault import Vault, VaultError, NoKeyringBackend
+from onna_tui.storage.keyring.vault import Vault, VaultError, NoKeyringBackend
 
 URL = "https://killed.invalid/v1"
 vault = Vault(timeout=5.0)
@@ -564,7 +564,7 @@ import asyncio, sys
 from pydantic import SecretStr
 from onna_tui.core.tokens import Credentials
 from onna_tui.api.client import OnnaClient
-from onna_tui.vault import Vault, VaultTokenCache
+from onna_tui.storage.keyring.vault import Vault, VaultTokenCache
 
 base_url, client_id = sys.argv[1], sys.argv[2]
 secret = SecretStr(sys.stdin.read())

@@ -24,7 +24,7 @@ from vault_helpers import (
 from onna_tui.api.cache import TokenCache
 from onna_tui.core.clock import ManualClock
 from onna_tui.core.tokens import AccessToken, Credentials
-from onna_tui.vault import (
+from onna_tui.storage.keyring.vault import (
     InsecureBackendRefused,
     KeyringAccessDenied,
     KeyringLocked,

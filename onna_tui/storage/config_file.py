@@ -16,13 +16,13 @@ directory with ONNA_TUI_CONFIG_DIR) and looks like::
     insecure_storage = false
 
 It never holds a client secret or a token: those live in the keyring (see
-onna_tui.vault). Writes are atomic (temp file in the same directory, fsync,
+storage.keyring). Writes are atomic (temp file in the same directory, fsync,
 os.replace), the file is mode 0600 in a 0700 directory, and the previous
 version is kept as ``config.toml.bak``. A file that cannot be read raises
 ConfigError naming the file and line; it is never overwritten in that state.
 
 Every change is a re-read-modify-write under one cross-process lock
-(``config.toml.lock``, see onna_tui.locking), so processes that change the file
+(``config.toml.lock``, see storage.locks), so processes that change the file
 at the same moment (parallel ``profile add``, the TUI and the CLI) never lose
 each other's changes. Reading takes no lock: a write replaces the file at once.
 A rewrite keeps the person's comments and layout (tomlkit edits the parsed
@@ -60,8 +60,8 @@ from onna_tui.core.profile_rules import (
     normalize_org,
     validate_profile_name,
 )
-from onna_tui.core.urls import DEFAULT_BASE_URL as DEFAULT_BASE_URL
-from onna_tui.core.urls import normalize_base_url as service_policy
+from onna_tui.core.urls import DEFAULT_BASE_URL
+from onna_tui.core.urls import normalize_base_url as base_url_policy
 from onna_tui.errors import ExitCode
 
 APP_NAME = "onna-tui"
@@ -108,7 +108,7 @@ def normalize_base_url(url: str) -> str:
     loopback only; no user info) and drop trailing slashes, so one API has one spelling.
     Raises ValueError, as pydantic validators expect."""
     try:
-        return service_policy(url)
+        return base_url_policy(url)
     except ConfigError as exc:
         raise ValueError(str(exc).rstrip(".")) from None
 
@@ -582,7 +582,7 @@ class ConfigStore:
         ConfigStorageError when another holder keeps it past ``lock_wait``.
         Not re-entrant: never take it again while holding it.
         """
-        from onna_tui.locking import LockBusy, hold
+        from onna_tui.storage.locks import LockBusy, hold
 
         self._prepare()
         with ExitStack() as stack:
@@ -599,7 +599,7 @@ class ConfigStore:
         """``locked`` for the event loop: waiting never blocks it. Load and save in a thread."""
         import asyncio
 
-        from onna_tui.locking import LockBusy, ahold
+        from onna_tui.storage.locks import LockBusy, ahold
 
         await asyncio.to_thread(self._prepare)
         async with AsyncExitStack() as stack:

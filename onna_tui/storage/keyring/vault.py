@@ -798,7 +798,7 @@ class VaultTokenCache:
         await self._vault.adelete_token(self.base_url, self.client_id)
 
     def mint_lock(self) -> contextlib.AbstractAsyncContextManager[bool]:
-        """Processes sharing this cache mint one at a time (see onna_tui.locking)."""
-        from onna_tui.locking import lock_path, mint_lock
+        """Processes sharing this cache mint one at a time (see storage.locks)."""
+        from onna_tui.storage.locks import lock_path, mint_lock
 
         return mint_lock(lock_path(self.base_url, self.client_id))

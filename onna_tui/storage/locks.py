@@ -10,7 +10,7 @@ Two users:
   up after a bound: a stale lock, or a file system that cannot lock, only costs
   an extra exchange, never a hang.
 * ``hold`` / ``ahold``: the lock around every change to config.toml (see
-  onna_tui.config.ConfigStore), so two processes never overwrite each other's
+  storage.config_file.ConfigStore), so two processes never overwrite each other's
   changes. Waiting is bounded there too; a lock still busy at the deadline
   raises LockBusy, which the caller turns into a message.
 

@@ -1,0 +1,1 @@
+"""The OS keyring: client secrets and cached tokens (``vault``)."""
