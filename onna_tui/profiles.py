@@ -39,7 +39,10 @@ from onna_tui.storage.config_file import (
     profile_not_found,
     put_profile,
 )
-from onna_tui.storage.keyring.vault import BackendInfo, Vault, VaultError, VaultTokenCache
+from onna_tui.storage.keyring.backends import BackendInfo
+from onna_tui.storage.keyring.errors import VaultError
+from onna_tui.storage.keyring.token_cache import VaultTokenCache
+from onna_tui.storage.keyring.vault import Vault
 
 ENV_PROFILE = "ONNA_PROFILE"
 ENV_CLIENT_ID = "ONNA_CLIENT_ID"

@@ -28,7 +28,8 @@ sys.path.insert(0, str(HERE.parent))
 
 from onna_tui.core.clock import ManualClock  # noqa: E402
 from onna_tui.storage.config_file import ConfigStore  # noqa: E402
-from onna_tui.storage.keyring.vault import MemoryKeyring, Vault  # noqa: E402
+from onna_tui.storage.keyring.backends import MemoryKeyring  # noqa: E402
+from onna_tui.storage.keyring.vault import Vault  # noqa: E402
 from onna_tui.ui.app import OnnaApp, make_app  # noqa: E402
 from onna_tui.ui.sandbox_mode import start_sandbox  # noqa: E402
 from onna_tui.ui.settings import AppSettings  # noqa: E402

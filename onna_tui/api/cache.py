@@ -16,7 +16,7 @@ from onna_tui.core.tokens import AccessToken
 class TokenCache(Protocol):
     """What the token manager needs from a cache. Implementations must not raise on
     a missing or unreadable entry (return None); they may raise
-    ``storage.keyring.vault.VaultError`` when the store itself fails.
+    ``storage.keyring.errors.VaultError`` when the store itself fails.
 
     A cache that other processes read too may also offer ``mint_lock()``, an
     async context manager the token manager mints under, so processes that find

@@ -24,7 +24,7 @@ from onna_tui.core.wire.auth import CurrentUser
 from onna_tui.errors import OnnaTuiError
 from onna_tui.profiles import ENV_CLIENT_SECRET, ResolvedProfile
 from onna_tui.session import current_user_with, open_client, token_cache_for
-from onna_tui.storage.keyring.vault import VaultError
+from onna_tui.storage.keyring.errors import VaultError
 
 
 async def _fresh_cached_token(ctx: Context) -> AccessToken | None:

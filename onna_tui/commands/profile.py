@@ -34,7 +34,8 @@ from onna_tui.profiles import (
     stored_secret_may_follow,
 )
 from onna_tui.storage.config_file import Config, Profile, profile_not_found
-from onna_tui.storage.keyring.vault import Vault, VaultError
+from onna_tui.storage.keyring.errors import VaultError
+from onna_tui.storage.keyring.vault import Vault
 
 
 def _scoped_vault(ctx: Context, config: Config, profile: Profile) -> Vault:

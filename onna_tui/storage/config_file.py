@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, contextmanager
@@ -63,6 +62,7 @@ from onna_tui.core.profile_rules import (
 from onna_tui.core.urls import DEFAULT_BASE_URL
 from onna_tui.core.urls import normalize_base_url as base_url_policy
 from onna_tui.errors import ExitCode
+from onna_tui.storage.files import atomic_write
 
 APP_NAME = "onna-tui"
 CONFIG_FILENAME = "config.toml"
@@ -289,37 +289,6 @@ def default_config_dir(env: Mapping[str, str] | None = None) -> Path:
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:
     return default_config_dir(env) / CONFIG_FILENAME
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return  # not supported everywhere (Windows); the rename itself is still atomic
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``data`` at once: readers see the old or the new file, never half."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        # mkstemp already makes the file 0600; chmod anyway in case mode differs.
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
 
 
 def _table_line(text: str, profile: str) -> int | None:

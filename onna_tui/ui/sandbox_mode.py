@@ -77,7 +77,8 @@ def start_sandbox(
     from onna_tui.core.token_rules import DOCUMENTED_TOKEN_LIFETIME
     from onna_tui.sandbox.state import SandboxState
     from onna_tui.storage.config_file import ConfigStore, Profile
-    from onna_tui.storage.keyring.vault import MemoryKeyring, Vault
+    from onna_tui.storage.keyring.backends import MemoryKeyring
+    from onna_tui.storage.keyring.vault import Vault
     from onna_tui.ui.store import ProfileStore
 
     if state is None:

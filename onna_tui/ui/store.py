@@ -107,7 +107,7 @@ class ProfileStore:
 
     async def secret_location(self) -> str:
         """Where secrets are kept, in words (never raises)."""
-        from onna_tui.storage.keyring.vault import VaultError
+        from onna_tui.storage.keyring.errors import VaultError
 
         try:
             info = await self.vault.abackend_info()
@@ -134,7 +134,7 @@ class ProfileStore:
 
     async def cached_token(self, profile: ProfileInfo) -> AccessToken | None:
         """A profile's cached token, for the credentials table (None when none or unreadable)."""
-        from onna_tui.storage.keyring.vault import VaultError
+        from onna_tui.storage.keyring.errors import VaultError
 
         try:
             return await self.vault.aget_token(profile.base_url, profile.client_id)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from clihelpers import FAIL_KEYRING, Admin, Cli
 
-from onna_tui.storage.keyring.vault import service_name, token_service_name
+from onna_tui.storage.keyring.entries import service_name, token_service_name
 
 
 def test_add_verifies_then_stores_the_secret_in_the_keyring_only(cli: Cli, admin: Admin) -> None:

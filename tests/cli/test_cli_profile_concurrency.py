@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 import pytest
 from clihelpers import REPO, Cli
 
-from onna_tui.storage.keyring.vault import service_name
+from onna_tui.storage.keyring.entries import service_name
 
 SECRET_SERVICE = "keyring.backends.SecretService.Keyring"
 REQUIRE = os.environ.get("ONNA_TUI_REQUIRE_SECRET_SERVICE") == "1"
@@ -38,7 +38,7 @@ _AT_THE_SIGNAL = """
 import sys
 from onna_tui import cli, profiles
 from onna_tui.storage import config_file
-from onna_tui.storage.keyring import vault
+from onna_tui.storage.keyring import token_cache, vault
 from onna_tui.commands import profile
 print("ready", flush=True)
 sys.stdin.readline()

@@ -8,7 +8,7 @@ import tomllib
 import pytest
 from clihelpers import Admin, Cli
 
-from onna_tui.storage.keyring.vault import service_name, token_service_name
+from onna_tui.storage.keyring.entries import service_name, token_service_name
 
 LOCKED = "filekeyring.LockedKeyring"
 

@@ -16,7 +16,7 @@ import os
 import pytest
 from clihelpers import Admin, Cli
 
-from onna_tui.storage.keyring.vault import service_name
+from onna_tui.storage.keyring.entries import service_name
 
 SECRET_SERVICE = "keyring.backends.SecretService.Keyring"
 REQUIRE = os.environ.get("ONNA_TUI_REQUIRE_SECRET_SERVICE") == "1"

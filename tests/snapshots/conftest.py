@@ -21,7 +21,8 @@ from snapshot_support import SeededSecrets
 from onna_tui.core.clock import ManualClock
 from onna_tui.sandbox import state as sandbox_state_module
 from onna_tui.storage.config_file import ConfigStore
-from onna_tui.storage.keyring.vault import MemoryKeyring, Vault
+from onna_tui.storage.keyring.backends import MemoryKeyring
+from onna_tui.storage.keyring.vault import Vault
 from onna_tui.ui.app import OnnaApp, make_app
 from onna_tui.ui.sandbox_mode import start_sandbox
 from onna_tui.ui.settings import AppSettings

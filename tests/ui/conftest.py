@@ -20,7 +20,8 @@ from onna_tui.core.clock import ManualClock
 from onna_tui.core.tokens import Credentials
 from onna_tui.sandbox.state import SandboxState
 from onna_tui.storage.config_file import ConfigStore, Profile
-from onna_tui.storage.keyring.vault import MemoryKeyring, Vault
+from onna_tui.storage.keyring.backends import MemoryKeyring
+from onna_tui.storage.keyring.vault import Vault
 from onna_tui.ui.app import OnnaApp, make_app
 from onna_tui.ui.sandbox_mode import start_sandbox
 from onna_tui.ui.settings import AppSettings

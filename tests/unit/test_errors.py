@@ -15,7 +15,7 @@ from onna_tui.errors import ExitCode, OnnaTuiError, exit_code_summary
 from onna_tui.sandbox.faults import FaultSpecError
 from onna_tui.sandbox.state import SandboxError
 from onna_tui.storage.config_file import ConfigStorageError, ProfileNotFound
-from onna_tui.storage.keyring.vault import VaultError
+from onna_tui.storage.keyring.errors import VaultError
 from onna_tui.storage.locks import LockBusy
 
 

@@ -13,7 +13,8 @@ from vault_helpers import ONNA_ENV, SECRET, DictKeyring, HangingKeyring
 
 from onna_tui.core.clock import ManualClock
 from onna_tui.storage.config_file import ConfigStore
-from onna_tui.storage.keyring.vault import MemoryKeyring, Vault
+from onna_tui.storage.keyring.backends import MemoryKeyring
+from onna_tui.storage.keyring.vault import Vault
 
 
 @pytest.fixture(autouse=True)

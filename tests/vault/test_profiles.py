@@ -23,13 +23,10 @@ from onna_tui.profiles import (
     save_profile_secret,
 )
 from onna_tui.storage.config_file import ConfigStore, NoProfiles, Profile, ProfileNotFound
-from onna_tui.storage.keyring.vault import (
-    InsecureBackendRefused,
-    KeyringLocked,
-    MemoryKeyring,
-    Vault,
-    VaultTokenCache,
-)
+from onna_tui.storage.keyring.backends import MemoryKeyring
+from onna_tui.storage.keyring.errors import InsecureBackendRefused, KeyringLocked
+from onna_tui.storage.keyring.token_cache import VaultTokenCache
+from onna_tui.storage.keyring.vault import Vault
 
 PROD = "https://api.onna.com/v1"
 STAGING = "https://staging.example.com/v1"

@@ -38,15 +38,10 @@ from vault_helpers import SECRET, make_token
 from onna_tui.core.clock import ManualClock
 from onna_tui.profiles import remove_profile, resolve_profile, save_profile_secret
 from onna_tui.storage.config_file import ConfigStore, Profile
-from onna_tui.storage.keyring.vault import (
-    KeyringLocked,
-    NoKeyringBackend,
-    Vault,
-    VaultError,
-    VaultTokenCache,
-    service_name,
-    token_service_name,
-)
+from onna_tui.storage.keyring.entries import service_name, token_service_name
+from onna_tui.storage.keyring.errors import KeyringLocked, NoKeyringBackend, VaultError
+from onna_tui.storage.keyring.token_cache import VaultTokenCache
+from onna_tui.storage.keyring.vault import Vault
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REQUIRE = os.environ.get("ONNA_TUI_REQUIRE_SECRET_SERVICE") == "1"
@@ -420,7 +415,8 @@ def test_profile_add_with_a_locked_keyring_exits_4_before_any_exchange(
 CHILD = """
 import json, sys
 from pydantic import SecretStr
-from onna_tui.storage.keyring.vault import Vault, VaultError, NoKeyringBackend
+from onna_tui.storage.keyring.vault import Vault
+from onna_tui.storage.keyring.errors import VaultError, NoKeyringBackend
 
 URL = "https://killed.invalid/v1"
 vault = Vault(timeout=5.0)
@@ -564,7 +560,8 @@ import asyncio, sys
 from pydantic import SecretStr
 from onna_tui.core.tokens import Credentials
 from onna_tui.api.client import OnnaClient
-from onna_tui.storage.keyring.vault import Vault, VaultTokenCache
+from onna_tui.storage.keyring.vault import Vault
+from onna_tui.storage.keyring.token_cache import VaultTokenCache
 
 base_url, client_id = sys.argv[1], sys.argv[2]
 secret = SecretStr(sys.stdin.read())

@@ -24,23 +24,24 @@ from vault_helpers import (
 from onna_tui.api.cache import TokenCache
 from onna_tui.core.clock import ManualClock
 from onna_tui.core.tokens import AccessToken, Credentials
-from onna_tui.storage.keyring.vault import (
-    InsecureBackendRefused,
-    KeyringAccessDenied,
-    KeyringLocked,
-    KeyringTimeout,
-    MemoryKeyring,
-    NoKeyringBackend,
-    Vault,
-    VaultError,
-    VaultTokenCache,
-    classify_backend,
+from onna_tui.storage.keyring.backends import MemoryKeyring, classify_backend
+from onna_tui.storage.keyring.entries import (
     decode_token,
     encode_token,
     service_name,
     token_service_name,
     token_username,
 )
+from onna_tui.storage.keyring.errors import (
+    InsecureBackendRefused,
+    KeyringAccessDenied,
+    KeyringLocked,
+    KeyringTimeout,
+    NoKeyringBackend,
+    VaultError,
+)
+from onna_tui.storage.keyring.token_cache import VaultTokenCache
+from onna_tui.storage.keyring.vault import Vault
 
 PROD = "https://api.onna.com/v1"
 STAGING = "https://staging.example.com/v1"

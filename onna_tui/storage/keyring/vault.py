@@ -1,383 +1,47 @@
 """The keyring vault: where client secrets and cached access tokens live between runs.
 
-Layout in the keyring (one entry per value, plain strings):
-
-* service ``onna-tui:<base URL>``, username ``<client_id>`` — the client secret.
-  The base URL is part of the service name so two environments (production,
-  staging, the local sandbox) never overwrite each other's entries.
-* service ``onna-tui-token:<base URL>``, username ``<client_id>#token`` — the
-  cached access token as JSON (``access_token``, ``token_type``,
-  ``expires_in``, ``issued_at``, ``expires_at``, ``lifetime_assumed``); never
-  the client secret. Tokens have a service of their own, so no client id can
-  name a token's slot: before, the token of client ``demo`` and the secret of
-  a client whose id is ``demo#token`` shared one entry. A token cached under
-  the old key (``<client_id>#token`` in the secret's service) is no longer
-  read; removing a profile deletes such an entry only when it holds one of our
-  tokens, since it could be the secret of a client id ending in ``#token``.
-
-Every keyring call runs in a daemon thread and is given up after ``timeout``
-seconds: a locked keyring waiting on an invisible password prompt, or a D-Bus
-daemon that stopped answering, must never hang the CLI or freeze the TUI. The
-threads are daemon threads (not a ThreadPoolExecutor, not ``asyncio.to_thread``)
-because a hung call must not keep the process alive at exit either — Python
-3.11 joins executor threads at shutdown without a time limit.
-
-Plaintext and other non-recommended backends (keyrings.alt's PlaintextKeyring,
-``keyring.backends.null``, anything with priority below 1 that is not ours)
-are used only after an explicit opt-in (``allow_insecure``); the "fail"
-backend means there is no keyring at all.
+`Vault` reads, writes and deletes the entries described in ``entries``, each
+call bounded in time (``bounded``), with the insecure-storage policy applied
+to the backend (``backends``); failures are VaultErrors (``errors``).
 
 No message, log line or repr built here contains a secret.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
 from pydantic import SecretStr
 
-from onna_tui.core.shell import redact
 from onna_tui.core.tokens import AccessToken
-from onna_tui.errors import ExitCode, OnnaTuiError
+from onna_tui.storage.keyring.backends import (
+    BackendInfo,
+    MemoryKeyring,
+    classify_backend,
+    qualname,
+    secret_service_provider,
+)
+from onna_tui.storage.keyring.bounded import Shared, acall, call
+from onna_tui.storage.keyring.entries import (
+    decode_token,
+    encode_token,
+    service_name,
+    token_service_name,
+    token_username,
+)
+from onna_tui.storage.keyring.errors import (
+    HOW_TO_GET_A_KEYRING,
+    InsecureBackendRefused,
+    KeyringTimeout,
+    NoKeyringBackend,
+    VaultError,
+)
 
 T = TypeVar("T")
-
-#: The prefix of the keyring service names that hold client secrets.
-SERVICE_PREFIX = "onna-tui:"
-#: The prefix of the keyring service names that hold cached tokens (never a secret).
-TOKEN_SERVICE_PREFIX = "onna-tui-token:"
-#: Appended to the client id to name the cached-token entry.
-TOKEN_SUFFIX = "#token"
-#: Version of the token JSON layout; an entry with another version reads as absent.
-TOKEN_FORMAT = 1
-#: What a person is told to do when there is no usable keyring.
-_HOW_TO_GET_A_KEYRING = (
-    "On Linux install and start a Secret Service provider such as gnome-keyring or KWallet "
-    "(macOS and Windows have one built in), or pick a backend with PYTHON_KEYRING_BACKEND; "
-    "or opt in to plaintext storage with `allow_insecure_storage = true` in config.toml; "
-    "scripts can instead set ONNA_CLIENT_ID and ONNA_CLIENT_SECRET."
-)
-
-
-def service_name(base_url: str) -> str:
-    """The keyring service for one API base URL (trailing slashes do not matter)."""
-    return SERVICE_PREFIX + base_url.strip().rstrip("/")
-
-
-def token_service_name(base_url: str) -> str:
-    """The keyring service of cached tokens for one API base URL: never a secret's service,
-    since a base URL never starts with "-token:"."""
-    return TOKEN_SERVICE_PREFIX + base_url.strip().rstrip("/")
-
-
-def token_username(client_id: str) -> str:
-    return client_id + TOKEN_SUFFIX
-
-
-# ------------------------------------------------------------------- errors
-
-
-class VaultError(OnnaTuiError):
-    """Base of every keyring failure: ``str(error)`` is a sentence that says what to do."""
-
-    title = "Keyring problem"
-    exit_code = ExitCode.STORAGE
-
-
-class NoKeyringBackend(VaultError):
-    title = "No keyring"
-
-
-class KeyringLocked(VaultError):
-    title = "Keyring locked"
-
-
-class KeyringAccessDenied(VaultError):
-    title = "Keyring access denied"
-
-
-class KeyringTimeout(VaultError):
-    title = "Keyring not answering"
-
-
-class InsecureBackendRefused(VaultError):
-    title = "Insecure keyring refused"
-
-
-# ------------------------------------------------------- in-memory backend
-
-
-class MemoryKeyring(KeyringBackend):
-    """A dict-backed keyring: secrets live in this process only.
-
-    Used by ``onna-tui --sandbox`` (the demo secret never touches a real keyring)
-    and by tests. It is never picked by keyring's own autodetection (``viable``
-    is False): a headless machine without a keyring must get "no keyring", not
-    a store that silently forgets everything at exit.
-    """
-
-    priority = 1
-    viable = False
-    description = "in-memory (this run only)"
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self._items: dict[tuple[str, str], str] = {}
-        self._lock = threading.Lock()
-
-    def get_password(self, service: str, username: str) -> str | None:
-        with self._lock:
-            return self._items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        with self._lock:
-            self._items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        with self._lock:
-            if self._items.pop((service, username), None) is None:
-                raise keyring.errors.PasswordDeleteError("No such password!")
-
-    def __repr__(self) -> str:
-        # Names what is stored, never the values.
-        return f"MemoryKeyring({len(self._items)} entries)"
-
-
-# ------------------------------------------------- describing the backend
-
-
-def _qualname(backend: KeyringBackend) -> str:
-    cls = type(backend)
-    return f"{cls.__module__}.{cls.__name__}"
-
-
-# Known backends by class: (description, secure). Names, not imports, so this
-# module loads everywhere (macOS/Windows backends import platform libraries).
-_KNOWN_BACKENDS: dict[str, tuple[str, bool]] = {
-    "keyring.backends.SecretService.Keyring": ("Secret Service", True),
-    "keyring.backends.libsecret.Keyring": ("Secret Service (libsecret)", True),
-    "keyring.backends.kwallet.DBusKeyring": ("KWallet", True),
-    "keyring.backends.kwallet.DBusKeyringKWallet4": ("KWallet 4", True),
-    "keyring.backends.macOS.Keyring": ("macOS Keychain", True),
-    "keyring.backends.Windows.WinVaultKeyring": ("Windows Credential Locker", True),
-    "keyrings.alt.file.PlaintextKeyring": ("plaintext file — insecure", False),
-    "keyrings.alt.file.EncryptedKeyring": (
-        "encrypted file (keyrings.alt) — not recommended",
-        False,
-    ),
-    "keyrings.alt.Gnome.Keyring": ("GNOME keyring (legacy) — not recommended", False),
-    "keyrings.alt.Windows.RegistryKeyring": ("Windows registry — not recommended", False),
-    "keyring.backends.null.Keyring": ("null (discards secrets) — insecure", False),
-}
-
-# Process names of Secret Service providers (from /proc/PID/comm, 15 chars max).
-_SECRET_SERVICE_PROVIDERS = (
-    ("gnome-keyring", "gnome-keyring"),
-    ("kwalletd", "KWallet"),
-    ("ksecretd", "KWallet"),
-    ("keepassxc", "KeePassXC"),
-    ("oo7-daemon", "oo7"),
-)
-
-
-@dataclass(frozen=True)
-class BackendInfo:
-    """What a backend is, in words, and whether we trust it with a secret."""
-
-    description: str
-    secure: bool
-    #: The "fail" backend, or a chainer with nothing to chain: no keyring at all.
-    missing: bool = False
-
-
-def classify_backend(backend: KeyringBackend) -> BackendInfo:
-    """Describe a keyring backend and say whether it may hold secrets without an opt-in."""
-    if isinstance(backend, MemoryKeyring):
-        return BackendInfo(MemoryKeyring.description, secure=True)
-    # Imported here: keyring's chainer module is cheap, but keep the top lean.
-    from keyring.backends import chainer, fail
-
-    if isinstance(backend, fail.Keyring):
-        return BackendInfo("no keyring", secure=False, missing=True)
-    if isinstance(backend, chainer.ChainerBackend):
-        chained = list(backend.backends)
-        if not chained:
-            return BackendInfo("no keyring", secure=False, missing=True)
-        # keyring's chainer writes to its first (highest priority) backend.
-        return classify_backend(chained[0])
-    known = _KNOWN_BACKENDS.get(_qualname(backend))
-    if known is not None:
-        return BackendInfo(*known)
-    try:
-        priority = float(type(backend).priority)
-    except Exception:
-        priority = 0.0
-    name = str(getattr(backend, "description", "") or type(backend).name)
-    if priority < 1:
-        return BackendInfo(f"{name} — not recommended", secure=False)
-    return BackendInfo(name, secure=True)
-
-
-def _secret_service_provider() -> str | None:
-    """Which program owns org.freedesktop.secrets on the session bus (best effort)."""
-    try:
-        import secretstorage
-        from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
-
-        conn = secretstorage.dbus_init()
-        try:
-            reply = conn.send_and_get_reply(
-                message_bus.GetConnectionUnixProcessID("org.freedesktop.secrets"), timeout=1.0
-            )
-        finally:
-            conn.close()
-        pid = int(reply.body[0])
-        with open(f"/proc/{pid}/comm", encoding="utf-8") as handle:
-            comm = handle.read().strip()
-    except Exception:
-        return None
-    for prefix, provider in _SECRET_SERVICE_PROVIDERS:
-        if comm.startswith(prefix):
-            return provider
-    return None
-
-
-# ------------------------------------------------------ translating errors
-
-
-def _reason(exc: BaseException, secrets: tuple[str, ...]) -> str:
-    """The underlying error in a few words, with any secret we handled blanked out."""
-    text = redact(str(exc).strip(), secrets)
-    # Our sentence adds its own full stop; keyring's messages often end with one or two.
-    text = " ".join(text.split()).rstrip(".") or type(exc).__name__
-    return text if len(text) <= 200 else text[:199] + "…"
-
-
-def _dbus_error_name(exc: BaseException) -> str:
-    """The D-Bus error name carried by a jeepney DBusErrorResponse, if any."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        name = getattr(current, "name", None)
-        if isinstance(name, str) and name.startswith("org."):
-            return name
-        current = current.__cause__ or current.__context__
-    return ""
-
-
-def _chain_types(exc: BaseException) -> set[str]:
-    names: set[str] = set()
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        names.update(cls.__name__ for cls in type(current).__mro__)
-        current = current.__cause__ or current.__context__
-    return names
-
-
-def translate_error(exc: BaseException, action: str, secrets: tuple[str, ...] = ()) -> VaultError:
-    """Map a keyring/secretstorage/D-Bus failure to a VaultError with an actionable message.
-
-    ``action`` completes "while trying to ..." (e.g. "read the client secret").
-    ``secrets`` are values to blank out should a backend echo them.
-    """
-    if isinstance(exc, VaultError):
-        return exc
-    reason = _reason(exc, secrets)
-    types = _chain_types(exc)
-    dbus_name = _dbus_error_name(exc)
-    lowered = reason.lower()
-
-    if isinstance(exc, keyring.errors.KeyringLocked) or "LockedException" in types:
-        return KeyringLocked(
-            f"The keyring is locked, so onna-tui could not {action} ({reason}). "
-            "Unlock your login keyring (log in to the desktop session, or open "
-            "'Passwords and Keys' / Seahorse and unlock 'Login'), then try again."
-        )
-    if dbus_name.endswith("AccessDenied") or isinstance(exc, PermissionError):
-        return KeyringAccessDenied(
-            f"The keyring refused access, so onna-tui could not {action} ({reason}). "
-            "Allow onna-tui (python) to use the keyring in its access settings, then try again."
-        )
-    if isinstance(exc, keyring.errors.NoKeyringError):
-        # keyring's own text suggests keyrings.alt, which we would refuse: say ours only.
-        return NoKeyringBackend(f"No system keyring was found to {action}. {_HOW_TO_GET_A_KEYRING}")
-    if isinstance(exc, keyring.errors.InitError):
-        if "PromptDismissedException" in types or "prompt dismissed" in lowered:
-            # The daemon wanted to ask for a password (to unlock or create the
-            # login keyring) and nobody could answer: a locked keyring to the user.
-            return KeyringLocked(
-                f"The keyring needs a password before onna-tui can {action}, and the prompt "
-                f"was dismissed ({reason}). Unlock or create your login keyring (for example "
-                "with 'Passwords and Keys' / Seahorse), then try again."
-            )
-        return NoKeyringBackend(
-            f"The keyring could not be opened to {action} ({reason}). {_HOW_TO_GET_A_KEYRING}"
-        )
-    if (
-        "SecretServiceNotAvailableException" in types
-        or "secretservice" in lowered.replace(" ", "")
-        or "d-bus" in lowered
-        or "dbus" in lowered
-        or isinstance(exc, ConnectionError | FileNotFoundError)
-    ):
-        return NoKeyringBackend(
-            f"The Secret Service keyring is not reachable, so onna-tui could not {action} "
-            f"({reason}). {_HOW_TO_GET_A_KEYRING}"
-        )
-    if isinstance(exc, keyring.errors.PasswordSetError | keyring.errors.PasswordDeleteError):
-        return KeyringAccessDenied(
-            f"The keyring refused to let onna-tui {action} ({reason}). "
-            "Check that the keyring is unlocked and allows changes, then try again."
-        )
-    if isinstance(exc, RuntimeError) and "backend" in lowered:
-        return NoKeyringBackend(
-            f"No keyring is available to {action} ({reason}). {_HOW_TO_GET_A_KEYRING}"
-        )
-    return VaultError(
-        f"The keyring failed while onna-tui tried to {action} ({type(exc).__name__}: {reason}). "
-        "Check that your keyring is running and unlocked, then try again."
-    )
-
-
-# ------------------------------------------------------ the bounded call
-
-
-@dataclass
-class _Outcome:
-    value: Any = None
-    error: BaseException | None = None
-
-
-@dataclass
-class _Shared:
-    """State shared by a Vault and its ``allowing_insecure`` copies."""
-
-    backend: KeyringBackend | None = None
-    info: BackendInfo | None = None
-    #: A call that timed out may still be stuck (say, on a password prompt).
-    #: While it is, new calls fail fast instead of piling up more threads.
-    stuck: threading.Thread | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def _run(fn: Callable[[], Any]) -> _Outcome:
-    try:
-        return _Outcome(value=fn())
-    except BaseException as exc:
-        return _Outcome(error=exc)
 
 
 class Vault:
@@ -396,7 +60,7 @@ class Vault:
     ) -> None:
         self.timeout = timeout
         self.allow_insecure = allow_insecure
-        self._shared = _Shared(backend=keyring_backend)
+        self._shared = Shared(backend=keyring_backend)
 
     def __repr__(self) -> str:
         chosen = self._shared.backend
@@ -433,7 +97,7 @@ class Vault:
         info = classify_backend(backend)
         if info.missing:
             raise NoKeyringBackend(
-                f"No keyring is available to store client secrets. {_HOW_TO_GET_A_KEYRING}"
+                f"No keyring is available to store client secrets. {HOW_TO_GET_A_KEYRING}"
             )
         if not info.secure and not self.allow_insecure:
             raise InsecureBackendRefused(
@@ -444,68 +108,13 @@ class Vault:
             )
         return backend
 
-    def _check_not_stuck(self, action: str) -> None:
-        stuck = self._shared.stuck
-        if stuck is not None and stuck.is_alive():
-            raise KeyringTimeout(
-                f"The keyring is still not answering an earlier request, so onna-tui could not "
-                f"{action}. Is it waiting for a password prompt? Unlock your keyring and try again."
-            )
-
-    def _timeout_error(self, action: str) -> KeyringTimeout:
-        return KeyringTimeout(
-            f"The keyring did not answer within {self.timeout:g} s while onna-tui tried to "
-            f"{action}. Is it waiting for a password prompt? Unlock your keyring (or end a "
-            "hung keyring daemon) and try again."
-        )
-
     def _call(self, action: str, fn: Callable[[], T], secrets: tuple[str, ...] = ()) -> T:
-        """Run ``fn`` in a daemon thread; give up after ``timeout`` seconds."""
-        self._check_not_stuck(action)
-        done = threading.Event()
-        box: list[_Outcome] = []
-
-        def worker() -> None:
-            box.append(_run(fn))
-            done.set()
-
-        thread = threading.Thread(target=worker, name="onna-tui-keyring", daemon=True)
-        thread.start()
-        if not done.wait(self.timeout):
-            self._shared.stuck = thread
-            raise self._timeout_error(action)
-        outcome = box[0]
-        if outcome.error is not None:
-            raise translate_error(outcome.error, action, secrets) from None
-        return outcome.value  # type: ignore[no-any-return]
+        """Run ``fn`` in a daemon thread; give up after ``timeout`` seconds (see bounded)."""
+        return call(self._shared, self.timeout, action, fn, secrets)
 
     async def _acall(self, action: str, fn: Callable[[], T], secrets: tuple[str, ...] = ()) -> T:
-        """The async twin of ``_call``: awaits a daemon thread, never blocks the event loop."""
-        self._check_not_stuck(action)
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[_Outcome] = loop.create_future()
-
-        def deliver(outcome: _Outcome) -> None:
-            if not future.done():
-                future.set_result(outcome)
-
-        def worker() -> None:
-            outcome = _run(fn)
-            try:
-                loop.call_soon_threadsafe(deliver, outcome)
-            except RuntimeError:
-                pass  # the loop closed while the keyring was busy: nobody is waiting
-
-        thread = threading.Thread(target=worker, name="onna-tui-keyring", daemon=True)
-        thread.start()
-        try:
-            outcome = await asyncio.wait_for(future, self.timeout)
-        except TimeoutError:
-            self._shared.stuck = thread
-            raise self._timeout_error(action) from None
-        if outcome.error is not None:
-            raise translate_error(outcome.error, action, secrets) from None
-        return outcome.value  # type: ignore[no-any-return]
+        """The async twin of ``_call``: never blocks the event loop."""
+        return await acall(self._shared, self.timeout, action, fn, secrets)
 
     # ------------------------------------------------- the operations (sync)
 
@@ -684,8 +293,8 @@ class Vault:
     def _op_info(self) -> BackendInfo:
         backend = self._resolve_backend()
         info = classify_backend(backend)
-        if _qualname(backend) == "keyring.backends.SecretService.Keyring":
-            provider = _secret_service_provider()
+        if qualname(backend) == "keyring.backends.SecretService.Keyring":
+            provider = secret_service_provider()
             if provider:
                 info = BackendInfo(f"Secret Service ({provider})", info.secure, info.missing)
         self._shared.info = info
@@ -725,80 +334,3 @@ class Vault:
     def is_memory(self) -> bool:
         """True for the in-memory backend (``--sandbox`` and tests)."""
         return isinstance(self._shared.backend, MemoryKeyring)
-
-
-# ----------------------------------------------------------- token entries
-
-
-def encode_token(token: AccessToken) -> str:
-    """The JSON kept in the keyring for a cached token (never the client secret)."""
-    return json.dumps(
-        {
-            "format": TOKEN_FORMAT,
-            "access_token": token.access_token.get_secret_value(),
-            "token_type": token.token_type,
-            "expires_in": token.expires_in,
-            "issued_at": token.issued_at.isoformat(),
-            "expires_at": token.expires_at.isoformat(),
-            "lifetime_assumed": token.lifetime_assumed,
-        },
-        separators=(",", ":"),
-    )
-
-
-def decode_token(raw: str | None) -> AccessToken | None:
-    """Read a cached token entry; anything missing, garbled or from another format is None."""
-    if not raw:
-        return None
-    try:
-        data = json.loads(raw)
-        if not isinstance(data, dict) or data.get("format") != TOKEN_FORMAT:
-            return None
-        data.pop("format")
-        token = AccessToken.model_validate(data)
-    except (ValueError, TypeError):  # json and pydantic errors are ValueErrors
-        return None
-    if not token.access_token.get_secret_value():
-        return None
-    # A naive datetime would blow up later when compared with the aware clock.
-    if not _is_aware(token.issued_at) or not _is_aware(token.expires_at):
-        return None
-    return token
-
-
-def _is_aware(moment: datetime) -> bool:
-    return moment.tzinfo is not None and moment.utcoffset() is not None
-
-
-# ------------------------------------------------------------- token cache
-
-
-class VaultTokenCache:
-    """onna_tui.api.cache.TokenCache backed by the vault, for one profile.
-
-    Tokens survive between runs, so a script run every minute does not mint a
-    new token each time. Last writer wins; an unreadable entry reads as None.
-    """
-
-    def __init__(self, vault: Vault, base_url: str, client_id: str) -> None:
-        self._vault = vault
-        self.base_url = base_url
-        self.client_id = client_id
-
-    def __repr__(self) -> str:
-        return f"VaultTokenCache({service_name(self.base_url)!r}, {self.client_id!r})"
-
-    async def load(self) -> AccessToken | None:
-        return await self._vault.aget_token(self.base_url, self.client_id)
-
-    async def store(self, token: AccessToken) -> None:
-        await self._vault.aput_token(self.base_url, self.client_id, token)
-
-    async def clear(self) -> None:
-        await self._vault.adelete_token(self.base_url, self.client_id)
-
-    def mint_lock(self) -> contextlib.AbstractAsyncContextManager[bool]:
-        """Processes sharing this cache mint one at a time (see storage.locks)."""
-        from onna_tui.storage.locks import lock_path, mint_lock
-
-        return mint_lock(lock_path(self.base_url, self.client_id))
