@@ -29,11 +29,14 @@ from onna_tui.ui.errors import describe
 from onna_tui.ui.formatting import local_time
 from onna_tui.ui.messages import TokenChanged
 from onna_tui.ui.paths import style
+from onna_tui.ui.safe_text import markup_literal, printable
 from onna_tui.ui.screens.base import OnnaScreen
 from onna_tui.ui.settings import DARK_THEME, LIGHT_THEME, AppSettings
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from textual.notifications import SeverityLevel
 
     from onna_tui.models import AccessToken
     from onna_tui.service.auth import TokenManager
@@ -187,6 +190,25 @@ class OnnaApp(App[int]):
             await asyncio.to_thread(self.sandbox.stop)
 
     # --------------------------------------------------------------- errors
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast of the app (screens' and widgets' ``notify`` come here too).
+
+        Toasts often quote a name or a server's words, so none is ever read as markup
+        (``markup`` is ignored) and control characters are shown, not obeyed.
+        """
+        super().notify(
+            printable(message, multiline=True), title=printable(title), severity=severity,
+            timeout=timeout, markup=False,
+        )
 
     def report_error(self, exc: BaseException, action: str) -> None:
         """A toast with the error's title and sentence; never a traceback, never a secret."""
@@ -470,9 +492,10 @@ class OnnaApp(App[int]):
             partial(self.action_show, "workspaces"),
         )
         for profile in self.profiles:
+            # The palette reads every title and help as markup: config.toml may say anything.
             yield SystemCommand(
-                f"Switch profile: {profile.name}",
-                f"Use client {profile.client_id} at {profile.base_url}",
+                markup_literal(f"Switch profile: {profile.name}"),
+                markup_literal(f"Use client {profile.client_id} at {profile.base_url}"),
                 partial(self.activate_profile, profile.name),
             )
         yield SystemCommand(

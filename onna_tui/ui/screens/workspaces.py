@@ -33,6 +33,7 @@ from onna_tui.ui.messages import (
     WorkspaceRejected,
 )
 from onna_tui.ui.paths import style
+from onna_tui.ui.safe_text import plain
 from onna_tui.ui.screens.base import OnnaScreen
 from onna_tui.ui.validators import NotBlank, Tags, split_tags
 from onna_tui.ui.widgets.fields import FormField
@@ -95,23 +96,23 @@ class WorkspacesScreen(OnnaScreen):
                     with Horizontal(id="ws-actions"):
                         yield Button("Create", id="create", variant="primary")
                         yield Static("or press Enter", id="ws-progress", classes="hint")
-                    result = Static("", id="ws-result")
+                    result = Static("", id="ws-result", markup=False)
                     result.display = False
                     yield result
                 with Vertical(id="ws-curl-card", classes="card") as curl:
                     curl.border_title = "Request (ctrl+y copies)"
-                    yield Static("", id="ws-curl")
+                    yield Static("", id="ws-curl", markup=False)
             with Vertical(id="ws-list-pane"):
-                table: DataTable[str] = DataTable(
+                table: DataTable[Text] = DataTable(
                     id="ws-table", cursor_type="row", zebra_stripes=True
                 )
                 table.border_title = "Workspaces"
                 yield table
-                yield Static("", id="ws-list-status", classes="hint")
+                yield Static("", id="ws-list-status", classes="hint", markup=False)
                 with VerticalScroll(id="ws-details-card", classes="card") as details:
                     details.border_title = "Details"
                     yield Static("Select a workspace to see its details.", id="ws-details",
-                                 classes="hint")
+                                 classes="hint", markup=False)
 
     # ---------------------------------------------------------------- life
 
@@ -171,8 +172,9 @@ class WorkspacesScreen(OnnaScreen):
     def _update_curl(self) -> None:
         session = self.onna.session
         base = session.base_url if session is not None else "https://api.onna.com/v1"
+        # What was typed is shown as typed: JSON escapes most controls, not C1 or DEL.
         self.query_one("#ws-curl", Static).update(
-            Text(create_workspace_curl(base, self._body()))
+            plain(create_workspace_curl(base, self._body()), multiline=True)
         )
 
     @property
@@ -310,8 +312,8 @@ class WorkspacesScreen(OnnaScreen):
         self.created_id = onna_id
         self._set_result(
             Text.assemble(
-                "Created ", (message.name, "bold"), "\nonna_id ", (onna_id, "bold reverse"),
-                ("  ctrl+o copies", "dim"),
+                "Created ", plain(message.name, "bold"), "\nonna_id ",
+                plain(onna_id, "bold reverse"), ("  ctrl+o copies", "dim"),
             )
         )
         self.notify(f"Workspace {message.name!r} created with onna_id {onna_id}.",
@@ -333,7 +335,8 @@ class WorkspacesScreen(OnnaScreen):
                 self._field(name).show_error(" ".join(problems))
                 shown = True
         self._set_result(
-            Text("Onna rejected the request: see the fields above." if shown else message.message),
+            Text("Onna rejected the request: see the fields above.") if shown
+            else plain(message.message, multiline=True),
             error=True,
         )
 
@@ -393,7 +396,7 @@ class WorkspacesScreen(OnnaScreen):
             self._seen_cursors.clear()
         for item in message.page.items:
             if item.onna_id not in table.rows:
-                table.add_row(item.name or "—", item.onna_id, key=item.onna_id)
+                table.add_row(plain(item.name or "—"), plain(item.onna_id), key=item.onna_id)
         cursor = message.page.cursor
         if cursor and cursor in self._seen_cursors:
             # A server whose cursors loop would be paged forever: stop here.
@@ -462,10 +465,13 @@ class WorkspacesScreen(OnnaScreen):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        grid.add_row("Name", ws.name)
-        grid.add_row("onna_id", Text(ws.onna_id, overflow="fold"))  # an id must show whole
-        grid.add_row("Description", ws.description or Text("—", style="dim"))
-        grid.add_row("Tags", ", ".join(ws.tags) if ws.tags else Text("—", style="dim"))
+        grid.add_row("Name", plain(ws.name))
+        onna_id = plain(ws.onna_id)
+        onna_id.overflow = "fold"  # an id must show whole
+        grid.add_row("onna_id", onna_id)
+        grid.add_row("Description", plain(ws.description, multiline=True) if ws.description
+                     else Text("—", style="dim"))
+        grid.add_row("Tags", plain(", ".join(ws.tags)) if ws.tags else Text("—", style="dim"))
         if ws.creation_datetime:
             grid.add_row("Created", local_time(ws.creation_datetime, tz))
         if ws.modification_datetime:

@@ -18,6 +18,8 @@ from textual.containers import Vertical
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label
 
+from onna_tui.ui.safe_text import printable
+
 
 class TextField(Input):
     """An Input that follows the app's cursor-blink setting."""
@@ -94,7 +96,8 @@ class FormField(Vertical):
     def compose(self) -> ComposeResult:
         yield Label(self._label, classes="field-label")
         yield self._input
-        yield Label("", classes="field-error", id=f"{self.field_id}-error")
+        # Errors quote what was typed or what a server said: never markup.
+        yield Label("", classes="field-error", id=f"{self.field_id}-error", markup=False)
 
     @property
     def what(self) -> str:
@@ -117,7 +120,7 @@ class FormField(Vertical):
         return str(self.query_one(".field-error", Label).content)
 
     def show_error(self, message: str | None) -> None:
-        self.query_one(".field-error", Label).update(message or "")
+        self.query_one(".field-error", Label).update(printable(message or "", multiline=True))
         self.set_class(bool(message), "-invalid")
         self._input.set_class(bool(message), "-invalid")
 

@@ -24,6 +24,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
 from onna_tui.service.urls import DEFAULT_BASE_URL
+from onna_tui.ui.safe_text import plain
 from onna_tui.ui.validators import BaseUrl, ClientId, NotBlank, Organisation, ProfileName
 from onna_tui.ui.widgets.fields import FormField
 
@@ -95,7 +96,9 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
     def compose(self) -> ComposeResult:
         editing = self.editing
         with Vertical() as box:
-            box.border_title = f"Edit profile {editing.name}" if editing else "Add credentials"
+            box.border_title = plain(f"Edit profile {editing.name}") if editing else (
+                "Add credentials"
+            )
             yield Static(
                 "Client id and secret come from the Platform API app (API credentials). "
                 "They are checked with Onna before anything is saved; the secret goes to "
@@ -141,7 +144,7 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
                     ),
                     validators=[] if editing else [NotBlank("The client secret")],
                 )
-            yield Static("", id="form-status")
+            yield Static("", id="form-status", markup=False)
             with Horizontal(id="form-buttons"):
                 yield Button("Verify and save", id="form-save", variant="primary")
                 yield Button("Cancel", id="form-cancel")
@@ -159,7 +162,7 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
 
     def _set_status(self, text: str | Text, state: str) -> None:
         status = self.query_one("#form-status", Static)
-        status.update(text)
+        status.update(plain(text, multiline=True) if isinstance(text, str) else text)
         for name in ("-busy", "-error", "-ok"):
             status.set_class(name == state, name)
 
@@ -277,7 +280,10 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
                 if self.editing
                 else (" Nothing was saved.")
             )
-            self._set_status(Text.assemble((title, "bold"), "\n", message, kept), "-error")
+            self._set_status(
+                Text.assemble(plain(title, "bold"), "\n", plain(message, multiline=True), kept),
+                "-error",
+            )
             self.onna.report_error(exc, "save the profile")
             return
         finally:
