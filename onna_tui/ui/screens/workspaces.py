@@ -80,6 +80,8 @@ class WorkspacesScreen(OnnaScreen):
         self.selected_id: str | None = None
         #: Put the cursor on this workspace once a page brings it (the one just created).
         self._select_when_loaded: str | None = None
+        #: True while a redraw of the curl preview is scheduled (see _curl_later).
+        self._curl_pending = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="ws-main"):
@@ -169,7 +171,20 @@ class WorkspacesScreen(OnnaScreen):
             split_tags(self._field("tags").value),
         )
 
+    def _curl_later(self) -> None:
+        """Redraw the curl preview after the next screen refresh: once per frame at most,
+        however many keys arrived in between.
+
+        The preview is the whole body, JSON-quoted and wrapped; redrawn on every key it
+        made typing quadratic (5000 keys into the name took seconds). Once typing stops,
+        the preview is the same as before.
+        """
+        if not self._curl_pending:
+            self._curl_pending = True
+            self.call_after_refresh(self._update_curl)
+
     def _update_curl(self) -> None:
+        self._curl_pending = False
         session = self.onna.session
         base = session.base_url if session is not None else "https://api.onna.com/v1"
         # What was typed is shown as typed: JSON escapes most controls, not C1 or DEL.
@@ -185,7 +200,7 @@ class WorkspacesScreen(OnnaScreen):
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
-        self._update_curl()
+        self._curl_later()
         field = event.input.parent
         if isinstance(field, FormField) and field.error:
             field.show_error(None)
