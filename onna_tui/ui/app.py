@@ -147,7 +147,19 @@ class OnnaApp(App[int]):
         self.theme = self.settings.theme
         self.set_interval(1, self.check_renewal)
         self.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
+        self._handle_exit_signals()
         self.start()
+
+    def _handle_exit_signals(self) -> None:
+        """SIGTERM and SIGHUP (a closed terminal) end the app as ctrl+q does: the sandbox
+        stops and its temporary profile folder goes (the default action would kill the
+        process on the spot and leave it behind)."""
+        loop = asyncio.get_running_loop()
+        for signum in self.settings.exit_signals:
+            loop.add_signal_handler(signum, self._exit_on_signal, signum)
+
+    def _exit_on_signal(self, signum: int) -> None:
+        self.exit(return_code=128 + signum)
 
     @property
     def cursor_blink(self) -> bool:
@@ -222,6 +234,9 @@ class OnnaApp(App[int]):
             await old.aclose()
         if self.sandbox is not None:
             await asyncio.to_thread(self.sandbox.stop)
+        loop = asyncio.get_running_loop()
+        for signum in self.settings.exit_signals:
+            loop.remove_signal_handler(signum)
 
     # --------------------------------------------------------------- errors
 
