@@ -227,7 +227,7 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
 
         secret = self._field("client-secret").value
         org = self._field("org").value.strip()
-        return ProfileDraft(
+        draft = ProfileDraft(
             name=self._field("profile-name").value.strip(),
             base_url=self._field("base-url").value.strip(),
             client_id=self._field("client-id").value.strip(),
@@ -236,6 +236,20 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
             secret=SecretStr(secret) if secret.strip() else None,
             editing=self.editing.name if self.editing else None,
         )
+        if self.editing is not None and draft.secret is None:
+            from onna_tui.service.urls import normalize_base_url
+            from onna_tui.ui.store import secret_needed
+
+            # Said here, before anything is sent: the stored secret never goes to a new host.
+            needed = secret_needed(self.editing.base_url, self.editing.client_id,
+                                   normalize_base_url(draft.base_url), draft.client_id)
+            if needed is not None:
+                secret_field = self._field("client-secret")
+                secret_field.show_error(needed)
+                secret_field.input.focus()
+                self._set_status("Paste the client secret, then save again.", "-error")
+                return None
+        return draft
 
     def action_save(self) -> None:
         if self.busy:
