@@ -71,6 +71,12 @@ def plain(value: object, style: str = "", *, multiline: bool = False) -> Text:
     return Text(printable(value, multiline=multiline), style=style, end="")
 
 
+def without_controls(text: str) -> str:
+    """``text`` without the characters `printable` would escape on one line, but tabs
+    (for a paste into a text field: there they would reach the terminal raw)."""
+    return _MULTILINE.sub("", text).replace("\n", "")
+
+
 def markup_literal(value: object) -> str:
     """Textual markup that shows ``value`` exactly as `printable` would, for the few
     Textual APIs that parse every string they get (the command palette's hits)."""

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from textual import events
 from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import DataTable
@@ -339,3 +340,18 @@ async def test_a_broken_hand_edited_config_is_quoted_literally_in_the_toast(
         assert no_raw_controls(screen_text(app))
         assert toasts_show(app, "'[/]' is not a valid profile name")
         assert toasts_show(app, "'[@click=app.quit]\\x1b[2J' is not an organization name")
+
+
+async def test_a_paste_into_a_field_leaves_control_characters_out(app_factory, store) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workspaces(pilot)
+        name = screen.query_one("#name-field", FormField).input
+        name.post_message(events.Paste("x\x1b[2J\x1b[31mRED\x07 [Archive] Case 12\nsecond line"))
+        await pilot.pause()
+        assert name.value == "x[2J[31mRED [Archive] Case 12"  # one line, no control byte
+        assert no_raw_controls(screen_text(app))
+        name.value = ""
+        name.post_message(events.Paste("plain [/] text"))  # nothing to leave out
+        await pilot.pause()
+        assert name.value == "plain [/] text"
