@@ -216,7 +216,8 @@ class OnnaApp(App[int]):
 
     def _screen_changed(self, _screen: Screen[Any]) -> None:
         if self._pending_hand_over is not None:
-            # Queued behind nothing the palette queues after closing (its command).
+            # Queued now, ahead of the command a closing palette queues: a screen picked
+            # there is switched to after this move, so the person's choice wins.
             self.call_later(self._resume_hand_over)
 
     async def _resume_hand_over(self) -> None:

@@ -72,8 +72,8 @@ def plain(value: object, style: str = "", *, multiline: bool = False) -> Text:
 
 
 def without_controls(text: str) -> str:
-    """``text`` without the characters `printable` would escape on one line, but tabs
-    (for a paste into a text field: there they would reach the terminal raw)."""
+    """``text`` with the characters `printable` escapes left out, tabs kept: for a paste
+    into a text field, which would draw them to the terminal raw."""
     return _MULTILINE.sub("", text).replace("\n", "")
 
 
