@@ -190,7 +190,7 @@ HOSTILE_NAMES = [
     "[Archive] Case 12",
     "two\nlines",
 ]
-MARKUP_DETAIL = "[/] [@click=app.quit]quit[/] [link=https://evil.example]x[/link] \x1b[2J"
+MARKUP_DETAIL = "[/] [@click=app.quit]quit[/] [link=https://evil.example]x[/link]"
 
 
 @pytest.mark.parametrize("size", SIZES)
