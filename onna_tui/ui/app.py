@@ -29,11 +29,14 @@ from onna_tui.ui.errors import describe
 from onna_tui.ui.formatting import local_time
 from onna_tui.ui.messages import TokenChanged
 from onna_tui.ui.paths import style
+from onna_tui.ui.safe_text import markup_literal, printable
 from onna_tui.ui.screens.base import OnnaScreen
 from onna_tui.ui.settings import DARK_THEME, LIGHT_THEME, AppSettings
 
 if TYPE_CHECKING:
     from datetime import datetime
+
+    from textual.notifications import SeverityLevel
 
     from onna_tui.api.tokens import TokenManager
     from onna_tui.core.tokens import AccessToken
@@ -130,6 +133,8 @@ class OnnaApp(App[int]):
         self._retired: list[Session] = []
         #: The "Try the sandbox" worker, while it runs (a second press is ignored).
         self._sandbox_worker: Worker[None] | None = None
+        #: (to, from): a move between modes waiting for a screen over ``from`` to close.
+        self._pending_hand_over: tuple[str, str] | None = None
         if not settings.animations:
             self.animation_level = "none"
 
@@ -141,7 +146,20 @@ class OnnaApp(App[int]):
     def on_mount(self) -> None:
         self.theme = self.settings.theme
         self.set_interval(1, self.check_renewal)
+        self.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
+        self._handle_exit_signals()
         self.start()
+
+    def _handle_exit_signals(self) -> None:
+        """SIGTERM and SIGHUP (a closed terminal) end the app as ctrl+q does: the sandbox
+        stops and its temporary profile folder goes (the default action would kill the
+        process on the spot and leave it behind)."""
+        loop = asyncio.get_running_loop()
+        for signum in self.settings.exit_signals:
+            loop.add_signal_handler(signum, self._exit_on_signal, signum)
+
+    def _exit_on_signal(self, signum: int) -> None:
+        self.exit(return_code=128 + signum)
 
     @property
     def cursor_blink(self) -> bool:
@@ -154,7 +172,7 @@ class OnnaApp(App[int]):
         if self.settings.launch_sandbox or (
             self.sandbox is not None and self.store is None
         ):
-            await self._start_sandbox()
+            await self._start_sandbox(leaving=self.DEFAULT_MODE)
             return
         try:
             if self.store is None:
@@ -166,15 +184,47 @@ class OnnaApp(App[int]):
         except Exception as exc:
             self.report_error(exc, "read your profiles")
             self.status_hint = "profiles could not be read"
-            await self.switch_mode("credentials")
+            await self._hand_over("credentials", leaving=self.DEFAULT_MODE)
             return
         self._set_profiles(profiles)
         if not profiles and self.settings.profile is None and not self.store.has_env_credentials():
             self.status_hint = "no profile yet"
-            await self.switch_mode("welcome")
+            await self._hand_over("welcome", leaving=self.DEFAULT_MODE)
             return
         opened = await self._activate(self.settings.profile)
-        await self.switch_mode("token" if opened else "credentials")
+        await self._hand_over("token" if opened else "credentials", leaving=self.DEFAULT_MODE)
+
+    async def _hand_over(self, mode: str, *, leaving: str) -> None:
+        """Move on to ``mode`` once the app is done with the ``leaving`` mode's screen (the
+        start screen once the profile is open, the welcome screen once the sandbox runs).
+
+        It is the app's move, not the person's: if they went to another screen meanwhile
+        (a key, the palette), they stay there. And nothing opened over the screen being
+        left stays behind on that mode's stack: an orphaned command palette there clashes
+        with the next one opened (DuplicateIds). So while a screen (the palette) is open
+        over it, the move waits for it to close; a command picked in the palette runs
+        after the move, so the person's choice has the last word.
+        """
+        if self.current_mode != leaving:
+            self._pending_hand_over = None
+            return
+        if len(self.screen_stack) > 1:
+            self._pending_hand_over = (mode, leaving)
+            return
+        self._pending_hand_over = None
+        await self.switch_mode(mode)
+
+    def _screen_changed(self, _screen: Screen[Any]) -> None:
+        if self._pending_hand_over is not None:
+            # Queued now, ahead of the command a closing palette queues: a screen picked
+            # there is switched to after this move, so the person's choice wins.
+            self.call_later(self._resume_hand_over)
+
+    async def _resume_hand_over(self) -> None:
+        pending = self._pending_hand_over
+        if pending is not None:
+            mode, leaving = pending
+            await self._hand_over(mode, leaving=leaving)
 
     async def on_unmount(self) -> None:
         session, self.session = self.session, None
@@ -185,8 +235,30 @@ class OnnaApp(App[int]):
             await old.aclose()
         if self.sandbox is not None:
             await asyncio.to_thread(self.sandbox.stop)
+        loop = asyncio.get_running_loop()
+        for signum in self.settings.exit_signals:
+            loop.remove_signal_handler(signum)
 
     # --------------------------------------------------------------- errors
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast of the app (screens' and widgets' ``notify`` come here too).
+
+        Toasts often quote a name or a server's words, so none is ever read as markup
+        (``markup`` is ignored) and control characters are shown, not obeyed.
+        """
+        super().notify(
+            printable(message, multiline=True), title=printable(title), severity=severity,
+            timeout=timeout, markup=False,
+        )
 
     def report_error(self, exc: BaseException, action: str) -> None:
         """A toast with the error's title and sentence; never a traceback, never a secret."""
@@ -314,14 +386,15 @@ class OnnaApp(App[int]):
         running = self._sandbox_worker
         if running is not None and not (running.is_finished or running.is_cancelled):
             return
-        self._sandbox_worker = self._try_sandbox()
+        self._sandbox_worker = self._try_sandbox(self.current_mode)
 
     @work(exclusive=True, group="session")
-    async def _try_sandbox(self) -> None:
-        await self._start_sandbox()
+    async def _try_sandbox(self, leaving: str) -> None:
+        await self._start_sandbox(leaving=leaving)
 
-    async def _start_sandbox(self) -> None:
-        """Start (or reuse) the in-process sandbox and open its demo profile."""
+    async def _start_sandbox(self, *, leaving: str) -> None:
+        """Start (or reuse) the in-process sandbox, open its demo profile, then move from
+        the ``leaving`` mode to the token screen."""
         handle = self.sandbox
         if handle is None:
             starter = self.settings.sandbox_starter
@@ -344,7 +417,7 @@ class OnnaApp(App[int]):
             self.transport = handle.transport
         await self._reload_profiles_now()
         if await self._activate(handle.profile):
-            await self.switch_mode("token")
+            await self._hand_over("token", leaving=leaving)
             self.notify(
                 f"The sandbox answers at {handle.base_url}. Its demo secret lives in memory "
                 "only; nothing is saved.",
@@ -470,9 +543,10 @@ class OnnaApp(App[int]):
             partial(self.action_show, "workspaces"),
         )
         for profile in self.profiles:
+            # The palette reads every title and help as markup: config.toml may say anything.
             yield SystemCommand(
-                f"Switch profile: {profile.name}",
-                f"Use client {profile.client_id} at {profile.base_url}",
+                markup_literal(f"Switch profile: {profile.name}"),
+                markup_literal(f"Use client {profile.client_id} at {profile.base_url}"),
                 partial(self.activate_profile, profile.name),
             )
         yield SystemCommand(

@@ -7,6 +7,7 @@ on a free loopback port, with a demo profile held in memory only.
 
 from __future__ import annotations
 
+import signal
 import sys
 
 from onna_tui.errors import ExitCode
@@ -26,7 +27,9 @@ def build_settings(
 
     if token_ttl is not None and token_ttl < 1:
         raise ValueError("--token-ttl must be at least 1 second.")
-    settings = AppSettings(profile=profile, base_url=base_url)
+    settings = AppSettings(
+        profile=profile, base_url=base_url, exit_signals=(signal.SIGTERM, signal.SIGHUP)
+    )
     if sandbox:
         settings.launch_sandbox = True
         settings.sandbox_options = {"token_ttl": token_ttl}

@@ -55,3 +55,6 @@ class AppSettings:
     sandbox_starter: Callable[[], SandboxHandle] | None = None
     #: Extra keyword arguments for the sandbox the welcome screen starts (e.g. token_ttl).
     sandbox_options: dict[str, Any] = field(default_factory=dict)
+    #: Signals that end the app the way ctrl+q does (the launcher passes SIGTERM and
+    #: SIGHUP), with exit code 128 + the signal's number; empty in tests.
+    exit_signals: tuple[int, ...] = ()

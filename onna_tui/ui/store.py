@@ -59,6 +59,35 @@ class ProfileDraft:
     editing: str | None = None
 
 
+def secret_needed(
+    old_base_url: str, old_client_id: str, new_base_url: str, new_client_id: str
+) -> str | None:
+    """Why an edit needs the client secret pasted again, or None when it does not.
+
+    A stored secret is kept for one base URL and client id, and goes to a new host
+    only when the person re-enters it: so a changed base URL or client id without a
+    new secret is refused, with a sentence that says what to do.
+    """
+    url_changed = new_base_url.rstrip("/") != old_base_url.rstrip("/")
+    id_changed = new_client_id != old_client_id
+    if url_changed and id_changed:
+        return (
+            "The base URL and the client id changed: paste the client secret of that client "
+            "id to save. A stored secret is only sent to the base URL it was stored for."
+        )
+    if url_changed:
+        return (
+            f"The base URL changed: paste the client secret again to use it with "
+            f"{new_base_url}. A stored secret is only sent to the base URL it was stored for."
+        )
+    if id_changed:
+        return (
+            "The client id changed: paste the client secret of that client id to save "
+            "(each client id has its own secret)."
+        )
+    return None
+
+
 class ProfileStore:
     """Profiles from a ConfigStore, secrets and cached tokens from a Vault."""
 
@@ -176,11 +205,10 @@ class ProfileStore:
         if draft.secret is None:
             if existing is None:
                 raise ConfigError("Paste the client secret: a new profile needs one.")
-            if (profile.base_url, profile.client_id) != (existing.base_url, existing.client_id):
-                raise ConfigError(
-                    "The base URL or client id changed, so paste the client secret again: "
-                    "it is stored for one base URL and client id."
-                )
+            needed = secret_needed(existing.base_url, existing.client_id,
+                                   profile.base_url, profile.client_id)
+            if needed is not None:
+                raise ConfigError(needed)
             saved = await self._write(self.config.put, profile)
         else:
             saved = await save_profile_secret(

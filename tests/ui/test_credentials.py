@@ -7,6 +7,7 @@ import threading
 from functools import partial
 from typing import Any
 
+import pytest
 from pydantic import SecretStr
 from textual import events
 from ui_helpers import record_toasts, screen_text, settle, until
@@ -430,3 +431,75 @@ async def test_config_is_read_and_written_off_the_event_loop(
     assert saved.org == "NEWORG"
     assert {name for name, _ in seen} == {"load", "put", "set_default"}
     assert all(thread != loop_thread for _, thread in seen), seen
+
+
+NEW_BASE_URL = "http://localhost/v1"  # the same in-process sandbox, under another name
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ({"base-url": NEW_BASE_URL},
+         f"The base URL changed: paste the client secret again to use it with {NEW_BASE_URL}."),
+        ({"client-id": "another-client"},
+         "The client id changed: paste the client secret of that client id"),
+        ({"base-url": NEW_BASE_URL, "client-id": "another-client"},
+         "The base URL and the client id changed: paste the client secret"),
+    ],
+    ids=["base-url", "client-id", "both"],
+)
+async def test_a_new_base_url_or_client_id_needs_the_secret_pasted_again(
+    app_factory, store: ProfileStore, sandbox_state: SandboxState,
+    sandbox_credentials: Credentials, change: dict[str, str], said: str,
+) -> None:
+    # One rule for both front ends: a stored secret goes to a new host only when the
+    # person re-enters it. The TUI says so on the secret field, before sending anything.
+    before = (await store.list_profiles())[0]
+    sandbox_state.reset_stats()
+    app = app_factory(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = await open_edit_form(pilot)
+        for name, value in change.items():
+            form_field(form, name).input.value = value
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        secret = form_field(form, "client-secret")
+        assert app.screen is form
+        assert secret.error.startswith(said), secret.error
+        assert "Paste the client secret, then save again." in form.status()
+        assert form.focused is secret.input
+        assert sandbox_state.stats()["token_exchanges"] == 0  # nothing was sent anywhere
+        assert (await store.list_profiles())[0] == before
+        # Re-entered, the secret is verified at the new URL and saved with it.
+        if "client-id" in change:
+            sandbox_state.add_client("another-client", "another-secret-value-0987")
+        secret.input.value = (
+            "another-secret-value-0987" if "client-id" in change
+            else sandbox_credentials.client_secret.get_secret_value()
+        )
+        await pilot.pause()
+        assert secret.error == ""
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CredentialsScreen)
+        after = (await store.list_profiles())[0]
+        assert after.base_url == change.get("base-url", before.base_url)
+        assert after.client_id == change.get("client-id", before.client_id)
+        assert sandbox_state.stats()["token_exchanges"] == 1
+
+
+async def test_the_store_refuses_a_new_base_url_without_a_secret_too(
+    store: ProfileStore, sandbox_state: SandboxState,
+) -> None:
+    before = (await store.list_profiles())[0]
+    draft = ProfileDraft(name=before.name, base_url=NEW_BASE_URL, client_id=before.client_id,
+                         org=before.org, secret=None, editing=before.name)
+
+    async def verify(_credentials: Any) -> object:
+        raise AssertionError("nothing may be sent to the new URL")
+
+    with pytest.raises(Exception, match="paste the client secret again") as raised:
+        await store.save(draft, verify)
+    assert type(raised.value).__name__ == "ConfigError"
+    assert (await store.list_profiles())[0] == before

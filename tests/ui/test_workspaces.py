@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sandbox_admin import Admin
+from textual import events
 from textual.widgets import DataTable, Label, Static
 from ui_helpers import record_toasts, screen_text, settle, until
 
@@ -13,6 +16,8 @@ from onna_tui.core.tokens import Credentials
 from onna_tui.sandbox.server import SandboxServer
 from onna_tui.sandbox.state import SandboxState
 from onna_tui.storage.config_file import ConfigStore, Profile
+from onna_tui.ui.curl import create_workspace_curl
+from onna_tui.ui.screens import workspaces as workspaces_screen
 from onna_tui.ui.screens.workspaces import WorkspacesScreen
 from onna_tui.ui.store import ProfileStore
 from onna_tui.ui.widgets.fields import FormField
@@ -291,3 +296,47 @@ async def test_a_profile_switch_does_not_cut_off_a_create(
         done = [t for t in toasts.toasts if t.title == "Workspace created"]
         assert len(done) == 1 and "'work'" in done[0].message, toasts.text()
         assert screen.created_id is None  # not shown as the other profile's
+
+
+async def test_a_burst_of_keys_redraws_the_curl_preview_once_typing_settles(
+    app_factory, store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 5000 keys at once, as a terminal delivers a fast typist or a tmux send-keys: the
+    # preview (the whole body, quoted and wrapped) used to be rebuilt for every one.
+    built: list[int] = []
+
+    def counted(base_url: str, body: dict[str, Any]) -> str:
+        built.append(1)
+        return create_workspace_curl(base_url, body)
+
+    monkeypatch.setattr(workspaces_screen, "create_workspace_curl", counted)
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workspaces(pilot)
+        name = field(screen, "name").input
+        assert screen.focused is name
+        built.clear()
+        keys = 5000
+        for _ in range(keys - 1):
+            app.post_message(events.Key("a", "a"))
+        app.post_message(events.Key("Z", "Z"))
+        await until(pilot, lambda: len(name.value) == keys, rounds=100_000)
+        await settle(pilot)
+        assert len(built) <= 100  # was one per key: 5000
+        # Once typing settles the preview is exactly what it always was.
+        shown = str(screen.query_one("#ws-curl", Static).content)
+        assert shown == screen.curl_text
+        assert '"name": "' + "a" * (keys - 1) + 'Z"' in shown
+
+
+async def test_the_curl_preview_follows_each_typed_key(app_factory, store) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workspaces(pilot)
+        curl = screen.query_one("#ws-curl", Static)
+        typed = ""
+        for key in "Minutes":
+            await pilot.press(key)
+            await pilot.pause()
+            typed += key
+            assert f'"name": "{typed}"' in str(curl.content)

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Static
 from onna_tui.ui.formatting import age, format_left
 from onna_tui.ui.messages import ProfilesLoaded
 from onna_tui.ui.paths import style
+from onna_tui.ui.safe_text import plain
 from onna_tui.ui.screens.base import OnnaScreen
 from onna_tui.ui.widgets.confirm import ConfirmScreen
 from onna_tui.ui.widgets.profile_form import ProfileFormScreen
@@ -44,7 +45,7 @@ def delete_warning(profile: ProfileInfo) -> Text:
     """What deleting does and, above all, what it does not do."""
     return Text.assemble(
         "This removes the profile from onna-tui and its client secret and cached token from ",
-        (profile.secret_location, "bold"),
+        plain(profile.secret_location, "bold"),
         ".\n\n",
         ("It does not revoke the credentials at Onna. ", "bold"),
         "They keep working until you delete them in the Platform API app (API credentials). "
@@ -79,14 +80,14 @@ class CredentialsScreen(OnnaScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="cred-body"):
-            table: DataTable[str | Text] = DataTable(
+            table: DataTable[Text] = DataTable(
                 id="profiles", cursor_type="row", zebra_stripes=True
             )
             table.border_title = "Profiles"
             yield table
             with VerticalScroll(id="profile-card", classes="card") as card:
                 card.border_title = "Selected profile"
-                yield Static("", id="profile-details")
+                yield Static("", id="profile-details", markup=False)
             yield Static(
                 "Enter makes the selected profile active. Deleting a profile here does not "
                 "revoke its credentials at Onna.",
@@ -154,15 +155,16 @@ class CredentialsScreen(OnnaScreen):
         table.clear()
         for profile in self._profiles:
             mark = ("● " if profile.name == active else "  ") + ("★" if profile.is_default else " ")
+            # Everything but the marks comes from config.toml, which may be edited by hand.
             table.add_row(
                 Text(mark, style="bold"),
-                Text(profile.name, style="bold" if profile.name == active else ""),
-                profile.org or Text("—", style="dim"),
-                profile.client_id,
+                plain(profile.name, "bold" if profile.name == active else ""),
+                plain(profile.org) if profile.org else Text("—", style="dim"),
+                plain(profile.client_id),
                 self._token_text(profile),
-                age(profile.secret_set_at, now),
-                profile.base_url,
-                profile.secret_location,
+                Text(age(profile.secret_set_at, now)),
+                plain(profile.base_url),
+                plain(profile.secret_location),
                 key=profile.name,
             )
         if selected is not None and selected in table.rows:
@@ -188,14 +190,14 @@ class CredentialsScreen(OnnaScreen):
         state = ", ".join(
             word for word, on_ in (("active", active), ("default", profile.is_default)) if on_
         )
-        grid.add_row("Profile", f"{profile.name}" + (f" ({state})" if state else ""))
-        grid.add_row("Organisation", profile.org or "—")
-        grid.add_row("Base URL", profile.base_url)
-        grid.add_row("Client id", profile.client_id)
+        grid.add_row("Profile", plain(profile.name + (f" ({state})" if state else "")))
+        grid.add_row("Organisation", plain(profile.org or "—"))
+        grid.add_row("Base URL", plain(profile.base_url))
+        grid.add_row("Client id", plain(profile.client_id))
         if profile.secret_set_at is not None:
             grid.add_row("Client secret", Text.assemble(
                 ("••••••••", "dim"), f"  stored {age(profile.secret_set_at, now)} in ",
-                (profile.secret_location, "bold"),
+                plain(profile.secret_location, "bold"),
             ))
         else:
             grid.add_row("Client secret", Text("not stored: press e to paste it", style="yellow"))
@@ -298,7 +300,7 @@ class CredentialsScreen(OnnaScreen):
                 self.delete_profile(profile)
 
         self.app.push_screen(
-            ConfirmScreen(f"Delete profile {profile.name!r}?", delete_warning(profile),
+            ConfirmScreen(plain(f"Delete profile {profile.name!r}?"), delete_warning(profile),
                           yes="Delete"),
             answered,
         )

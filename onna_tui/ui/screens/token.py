@@ -21,6 +21,7 @@ from textual.widgets import Static
 from onna_tui.ui.formatting import local_time
 from onna_tui.ui.messages import HealthFailed, HealthLoaded, UserFailed, UserLoaded
 from onna_tui.ui.paths import style
+from onna_tui.ui.safe_text import plain
 from onna_tui.ui.screens.base import OnnaScreen
 from onna_tui.ui.widgets.countdown import TokenCountdown
 
@@ -73,16 +74,16 @@ class TokenScreen(OnnaScreen):
                 with Vertical(id="token-side"):
                     with Vertical(id="who-card", classes="card") as who:
                         who.border_title = "Belongs to"
-                        yield Static("—", id="who")
+                        yield Static("—", id="who", markup=False)
                     with Vertical(id="health-card", classes="card") as health:
                         health.border_title = "API health"
-                        yield Static("—", id="health")
+                        yield Static("—", id="health", markup=False)
             with Vertical(id="details-card", classes="card") as details:
                 details.border_title = "Details"
-                yield Static("", id="token-details")
+                yield Static("", id="token-details", markup=False)
             with Vertical(id="use-card", classes="card") as use:
                 use.border_title = "Use it"
-                yield Static("", id="token-use")
+                yield Static("", id="token-use", markup=False)
 
     # ---------------------------------------------------------------- life
 
@@ -108,13 +109,13 @@ class TokenScreen(OnnaScreen):
         )
         if session is not None and not session.has_credentials:
             self.query_one("#who", Static).update(
-                Text(session.missing_secret_message(), style="italic")
+                plain(session.missing_secret_message(), "italic", multiline=True)
             )
         self._on_token(session.tokens.current if session and session.tokens else None)
         if session is not None:
             self.load_health()
         else:
-            self.query_one("#health", Static).update(self.onna.status_hint)
+            self.query_one("#health", Static).update(plain(self.onna.status_hint))
 
     def _on_token(self, token: AccessToken | None) -> None:
         if self.revealed and (token is None or token.fingerprint != self._revealed_for):
@@ -144,18 +145,21 @@ class TokenScreen(OnnaScreen):
         grid.add_row("Issued at", local_time(token.issued_at, tz))
         grid.add_row("Expires at", local_time(token.expires_at, tz))
         lifetime = f"{token.expires_in} s" + (" (assumed)" if token.lifetime_assumed else "")
-        grid.add_row("Type", f"{token.token_type} · lifetime {lifetime}")
+        # The token type and the token itself are the server's words.
+        grid.add_row("Type", plain(f"{token.token_type} · lifetime {lifetime}"))
         if self.revealed:
-            grid.add_row("Token", Text(token.access_token.get_secret_value(), style="reverse"))
+            grid.add_row("Token", plain(token.access_token.get_secret_value(), "reverse"))
         else:
-            grid.add_row("Token", Text.assemble(token.masked, ("  · press v to reveal", "dim")))
+            grid.add_row("Token", Text.assemble(plain(token.masked),
+                                                ("  · press v to reveal", "dim")))
         grid.add_row("Fingerprint", token.fingerprint)
         details.update(grid)
 
     def _render_use(self, session: Session | None) -> None:
         base = session.base_url if session is not None else "https://api.onna.com/v1"
         self.query_one("#token-use", Static).update(Text.assemble(
-            (f"curl --header 'Authorization: Bearer <token>' '{base}/oauth/user'\n", "bold"),
+            plain(f"curl --header 'Authorization: Bearer <token>' '{base}/oauth/user'", "bold"),
+            "\n",
             ("h", "bold"), " copies the header line, ", ("c", "bold"), " the token. Tokens "
             "live one hour and cannot be refreshed: after a 401, get a new one (",
             ("n", "bold"), ").",
@@ -233,7 +237,8 @@ class TokenScreen(OnnaScreen):
             return
         user = message.user
         self.query_one("#who", Static).update(
-            Text.assemble((user.display_name, "bold"), f"\naccount {user.account_id}")
+            Text.assemble(plain(user.display_name, "bold"), "\naccount ",
+                          plain(user.account_id))
         )
         self.query_one("#who-card").remove_class("-error")
 
@@ -242,7 +247,8 @@ class TokenScreen(OnnaScreen):
         if not self._is_current(message.session):
             return
         self.query_one("#who", Static).update(
-            Text.assemble((message.title, "bold"), "\n", message.message)
+            Text.assemble(plain(message.title, "bold"), "\n",
+                          plain(message.message, multiline=True))
         )
         self.query_one("#who-card").add_class("-error")
 
@@ -251,9 +257,10 @@ class TokenScreen(OnnaScreen):
         if not self._is_current(message.session):
             return
         health = message.health
-        mark = ("● " + health.status, "bold green" if health.passing else "bold red")
+        mark = plain("● " + health.status, "bold green" if health.passing else "bold red")
         self.query_one("#health", Static).update(
-            Text.assemble(mark, f" · version {health.version}\nrelease {health.release_id}")
+            Text.assemble(mark, plain(f" · version {health.version}"), "\nrelease ",
+                          plain(health.release_id))
         )
         self.query_one("#health-card").set_class(not health.passing, "-error")
 
@@ -261,7 +268,7 @@ class TokenScreen(OnnaScreen):
     def _health_failed(self, message: HealthFailed) -> None:
         if not self._is_current(message.session):
             return
-        self.query_one("#health", Static).update(Text(message.message))
+        self.query_one("#health", Static).update(plain(message.message, multiline=True))
         self.query_one("#health-card").add_class("-error")
 
     # -------------------------------------------------------------- actions

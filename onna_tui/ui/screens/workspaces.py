@@ -33,6 +33,7 @@ from onna_tui.ui.messages import (
     WorkspaceRejected,
 )
 from onna_tui.ui.paths import style
+from onna_tui.ui.safe_text import plain
 from onna_tui.ui.screens.base import OnnaScreen
 from onna_tui.ui.validators import NotBlank, Tags, split_tags
 from onna_tui.ui.widgets.fields import FormField
@@ -79,6 +80,8 @@ class WorkspacesScreen(OnnaScreen):
         self.selected_id: str | None = None
         #: Put the cursor on this workspace once a page brings it (the one just created).
         self._select_when_loaded: str | None = None
+        #: True while a redraw of the curl preview is scheduled (see _curl_later).
+        self._curl_pending = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="ws-main"):
@@ -95,23 +98,23 @@ class WorkspacesScreen(OnnaScreen):
                     with Horizontal(id="ws-actions"):
                         yield Button("Create", id="create", variant="primary")
                         yield Static("or press Enter", id="ws-progress", classes="hint")
-                    result = Static("", id="ws-result")
+                    result = Static("", id="ws-result", markup=False)
                     result.display = False
                     yield result
                 with Vertical(id="ws-curl-card", classes="card") as curl:
                     curl.border_title = "Request (ctrl+y copies)"
-                    yield Static("", id="ws-curl")
+                    yield Static("", id="ws-curl", markup=False)
             with Vertical(id="ws-list-pane"):
-                table: DataTable[str] = DataTable(
+                table: DataTable[Text] = DataTable(
                     id="ws-table", cursor_type="row", zebra_stripes=True
                 )
                 table.border_title = "Workspaces"
                 yield table
-                yield Static("", id="ws-list-status", classes="hint")
+                yield Static("", id="ws-list-status", classes="hint", markup=False)
                 with VerticalScroll(id="ws-details-card", classes="card") as details:
                     details.border_title = "Details"
                     yield Static("Select a workspace to see its details.", id="ws-details",
-                                 classes="hint")
+                                 classes="hint", markup=False)
 
     # ---------------------------------------------------------------- life
 
@@ -168,11 +171,25 @@ class WorkspacesScreen(OnnaScreen):
             split_tags(self._field("tags").value),
         )
 
+    def _curl_later(self) -> None:
+        """Redraw the curl preview after the next screen refresh: once per frame at most,
+        however many keys arrived in between.
+
+        The preview is the whole body, JSON-quoted and wrapped; redrawn on every key it
+        made typing quadratic (5000 keys into the name took seconds). Once typing stops,
+        the preview is the same as before.
+        """
+        if not self._curl_pending:
+            self._curl_pending = True
+            self.call_after_refresh(self._update_curl)
+
     def _update_curl(self) -> None:
+        self._curl_pending = False
         session = self.onna.session
         base = session.base_url if session is not None else "https://api.onna.com/v1"
+        # What was typed is shown as typed: JSON escapes most controls, not C1 or DEL.
         self.query_one("#ws-curl", Static).update(
-            Text(create_workspace_curl(base, self._body()))
+            plain(create_workspace_curl(base, self._body()), multiline=True)
         )
 
     @property
@@ -183,7 +200,7 @@ class WorkspacesScreen(OnnaScreen):
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
-        self._update_curl()
+        self._curl_later()
         field = event.input.parent
         if isinstance(field, FormField) and field.error:
             field.show_error(None)
@@ -310,8 +327,8 @@ class WorkspacesScreen(OnnaScreen):
         self.created_id = onna_id
         self._set_result(
             Text.assemble(
-                "Created ", (message.name, "bold"), "\nonna_id ", (onna_id, "bold reverse"),
-                ("  ctrl+o copies", "dim"),
+                "Created ", plain(message.name, "bold"), "\nonna_id ",
+                plain(onna_id, "bold reverse"), ("  ctrl+o copies", "dim"),
             )
         )
         self.notify(f"Workspace {message.name!r} created with onna_id {onna_id}.",
@@ -333,7 +350,8 @@ class WorkspacesScreen(OnnaScreen):
                 self._field(name).show_error(" ".join(problems))
                 shown = True
         self._set_result(
-            Text("Onna rejected the request: see the fields above." if shown else message.message),
+            Text("Onna rejected the request: see the fields above.") if shown
+            else plain(message.message, multiline=True),
             error=True,
         )
 
@@ -393,7 +411,7 @@ class WorkspacesScreen(OnnaScreen):
             self._seen_cursors.clear()
         for item in message.page.items:
             if item.onna_id not in table.rows:
-                table.add_row(item.name or "—", item.onna_id, key=item.onna_id)
+                table.add_row(plain(item.name or "—"), plain(item.onna_id), key=item.onna_id)
         cursor = message.page.cursor
         if cursor and cursor in self._seen_cursors:
             # A server whose cursors loop would be paged forever: stop here.
@@ -462,10 +480,13 @@ class WorkspacesScreen(OnnaScreen):
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
-        grid.add_row("Name", ws.name)
-        grid.add_row("onna_id", Text(ws.onna_id, overflow="fold"))  # an id must show whole
-        grid.add_row("Description", ws.description or Text("—", style="dim"))
-        grid.add_row("Tags", ", ".join(ws.tags) if ws.tags else Text("—", style="dim"))
+        grid.add_row("Name", plain(ws.name))
+        onna_id = plain(ws.onna_id)
+        onna_id.overflow = "fold"  # an id must show whole
+        grid.add_row("onna_id", onna_id)
+        grid.add_row("Description", plain(ws.description, multiline=True) if ws.description
+                     else Text("—", style="dim"))
+        grid.add_row("Tags", plain(", ".join(ws.tags)) if ws.tags else Text("—", style="dim"))
         if ws.creation_datetime:
             grid.add_row("Created", local_time(ws.creation_datetime, tz))
         if ws.modification_datetime:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -36,7 +37,10 @@ class ConfirmScreen(ModalScreen[bool]):
     ]
     AUTO_FOCUS = "#confirm-no"
 
-    def __init__(self, title: str, body: Any, *, yes: str = "Yes", no: str = "Cancel") -> None:
+    def __init__(
+        self, title: str | Text, body: Any, *, yes: str = "Yes", no: str = "Cancel"
+    ) -> None:
+        """``title`` and ``body``: a plain str is shown as it is (never as markup)."""
         super().__init__()
         self._title = title
         self._body = body
@@ -46,8 +50,8 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "Confirm"
-            yield Static(self._title, id="confirm-title")
-            yield Static(self._body, id="confirm-body")
+            yield Static(self._title, id="confirm-title", markup=False)
+            yield Static(self._body, id="confirm-body", markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button(self._no, id="confirm-no")
                 yield Button(self._yes, id="confirm-yes", variant="error")

@@ -4,7 +4,8 @@ The field's cursor blinks only when the app allows it, so snapshots and
 screenshots never catch it half-way. The error line wraps, so the "what to do"
 half of a message is never clipped at 80 columns. A paste into a password field
 is trimmed; a paste of several lines is refused with a message on the field (the
-plain Input would silently keep the first line: a fragment of a secret).
+plain Input would silently keep the first line: a fragment of a secret). A paste
+into any other field leaves out control characters such as ESC.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from textual.containers import Vertical
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label
 
+from onna_tui.ui.safe_text import printable, without_controls
+
 
 class TextField(Input):
     """An Input that follows the app's cursor-blink setting."""
@@ -27,7 +30,17 @@ class TextField(Input):
 
     def _on_paste(self, event: events.Paste) -> None:
         if not self.password:
-            return  # Input's own handler, next in the MRO, pastes the first line
+            lines = event.text.splitlines()
+            line = lines[0] if lines else ""
+            clean = without_controls(line)
+            if clean == line:
+                return  # Input's own handler, next in the MRO, pastes the first line
+            # Control characters (ESC and the like, as in text copied from a terminal)
+            # would be drawn to the terminal as they are, and mean nothing in a field.
+            event.prevent_default()
+            event.stop()
+            self._insert(clean)
+            return
         event.prevent_default()  # ...but not into a password field: it would keep a fragment
         event.stop()
         # Never keep part of a secret: one line, trimmed, or nothing and a message.
@@ -43,7 +56,10 @@ class TextField(Input):
             return
         if field is not None:
             field.show_error(None)
-        text = lines[0].strip()
+        self._insert(lines[0].strip())
+
+    def _insert(self, text: str) -> None:
+        """Put ``text`` at the cursor, or in place of the selection."""
         selection = self.selection
         if selection.is_empty:
             self.insert_text_at_cursor(text)
@@ -94,7 +110,8 @@ class FormField(Vertical):
     def compose(self) -> ComposeResult:
         yield Label(self._label, classes="field-label")
         yield self._input
-        yield Label("", classes="field-error", id=f"{self.field_id}-error")
+        # Errors quote what was typed or what a server said: never markup.
+        yield Label("", classes="field-error", id=f"{self.field_id}-error", markup=False)
 
     @property
     def what(self) -> str:
@@ -117,7 +134,7 @@ class FormField(Vertical):
         return str(self.query_one(".field-error", Label).content)
 
     def show_error(self, message: str | None) -> None:
-        self.query_one(".field-error", Label).update(message or "")
+        self.query_one(".field-error", Label).update(printable(message or "", multiline=True))
         self.set_class(bool(message), "-invalid")
         self._input.set_class(bool(message), "-invalid")
 

@@ -24,6 +24,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
 from onna_tui.core.urls import DEFAULT_BASE_URL
+from onna_tui.ui.safe_text import plain
 from onna_tui.ui.validators import BaseUrl, ClientId, NotBlank, Organisation, ProfileName
 from onna_tui.ui.widgets.fields import FormField
 
@@ -95,7 +96,9 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
     def compose(self) -> ComposeResult:
         editing = self.editing
         with Vertical() as box:
-            box.border_title = f"Edit profile {editing.name}" if editing else "Add credentials"
+            box.border_title = plain(f"Edit profile {editing.name}") if editing else (
+                "Add credentials"
+            )
             yield Static(
                 "Client id and secret come from the Platform API app (API credentials). "
                 "They are checked with Onna before anything is saved; the secret goes to "
@@ -141,7 +144,7 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
                     ),
                     validators=[] if editing else [NotBlank("The client secret")],
                 )
-            yield Static("", id="form-status")
+            yield Static("", id="form-status", markup=False)
             with Horizontal(id="form-buttons"):
                 yield Button("Verify and save", id="form-save", variant="primary")
                 yield Button("Cancel", id="form-cancel")
@@ -159,7 +162,7 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
 
     def _set_status(self, text: str | Text, state: str) -> None:
         status = self.query_one("#form-status", Static)
-        status.update(text)
+        status.update(plain(text, multiline=True) if isinstance(text, str) else text)
         for name in ("-busy", "-error", "-ok"):
             status.set_class(name == state, name)
 
@@ -224,7 +227,7 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
 
         secret = self._field("client-secret").value
         org = self._field("org").value.strip()
-        return ProfileDraft(
+        draft = ProfileDraft(
             name=self._field("profile-name").value.strip(),
             base_url=self._field("base-url").value.strip(),
             client_id=self._field("client-id").value.strip(),
@@ -233,6 +236,20 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
             secret=SecretStr(secret) if secret.strip() else None,
             editing=self.editing.name if self.editing else None,
         )
+        if self.editing is not None and draft.secret is None:
+            from onna_tui.core.urls import normalize_base_url
+            from onna_tui.ui.store import secret_needed
+
+            # Said here, before anything is sent: the stored secret never goes to a new host.
+            needed = secret_needed(self.editing.base_url, self.editing.client_id,
+                                   normalize_base_url(draft.base_url), draft.client_id)
+            if needed is not None:
+                secret_field = self._field("client-secret")
+                secret_field.show_error(needed)
+                secret_field.input.focus()
+                self._set_status("Paste the client secret, then save again.", "-error")
+                return None
+        return draft
 
     def action_save(self) -> None:
         if self.busy:
@@ -277,7 +294,10 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
                 if self.editing
                 else (" Nothing was saved.")
             )
-            self._set_status(Text.assemble((title, "bold"), "\n", message, kept), "-error")
+            self._set_status(
+                Text.assemble(plain(title, "bold"), "\n", plain(message, multiline=True), kept),
+                "-error",
+            )
             self.onna.report_error(exc, "save the profile")
             return
         finally:

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.widgets import Label
 
 from onna_tui.ui.formatting import URGENCY_CLASSES, format_left, urgency
+from onna_tui.ui.safe_text import plain
 
 if TYPE_CHECKING:
     from onna_tui.ui.app import OnnaApp
@@ -70,7 +71,7 @@ class StatusBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Label(self._nav(), id="status-nav")
-        yield Label("", id="status-profile")
+        yield Label("", id="status-profile", markup=False)
         yield Label("", id="status-token")
 
     def on_mount(self) -> None:
@@ -108,7 +109,7 @@ class StatusBar(Horizontal):
         else:
             label = f" ({session.label})" if session.label else ""
             org = f" · {session.resolved.org}" if session.resolved.org else ""
-            profile.update(f"{session.name}{label}{org}")
+            profile.update(plain(f"{session.name}{label}{org}"))
             tokens = session.tokens
             token = tokens.current if tokens is not None else None
             if tokens is None:
