@@ -22,8 +22,8 @@ from onna_tui.core.token_rules import RENEWAL_MARGIN
 from onna_tui.core.tokens import AccessToken, token_state
 from onna_tui.core.wire.auth import CurrentUser
 from onna_tui.errors import OnnaTuiError
-from onna_tui.profiles import ENV_CLIENT_SECRET, ResolvedProfile
-from onna_tui.session import current_user_with, open_client, token_cache_for
+from onna_tui.profiles.resolve import ENV_CLIENT_SECRET, ResolvedProfile
+from onna_tui.profiles.session import current_user_with, open_client, token_cache_for
 from onna_tui.storage.keyring.errors import VaultError
 
 

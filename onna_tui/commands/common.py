@@ -26,8 +26,8 @@ from onna_tui.commands.errors import UsageError, redact, remember_secret
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.text import display_width, json_safe, pad, printable
 from onna_tui.errors import OnnaTuiError
-from onna_tui.profiles import ResolvedProfile, aresolve_profile
-from onna_tui.session import open_client
+from onna_tui.profiles.resolve import ResolvedProfile, aresolve_profile
+from onna_tui.profiles.session import open_client
 from onna_tui.storage.config_file import ConfigStore
 from onna_tui.storage.keyring.vault import Vault
 

@@ -27,12 +27,8 @@ from onna_tui.core.formatting import human_duration, iso
 from onna_tui.core.profile_rules import validate_profile_name
 from onna_tui.core.tokens import AccessToken, Credentials, token_state
 from onna_tui.core.urls import DEFAULT_BASE_URL, normalize_base_url
-from onna_tui.profiles import (
-    ENV_BASE_URL,
-    remove_profile,
-    save_profile_secret,
-    stored_secret_may_follow,
-)
+from onna_tui.profiles.manage import remove_profile, save_profile_secret, stored_secret_may_follow
+from onna_tui.profiles.resolve import ENV_BASE_URL
 from onna_tui.storage.config_file import Config, Profile, profile_not_found
 from onna_tui.storage.keyring.errors import VaultError
 from onna_tui.storage.keyring.vault import Vault

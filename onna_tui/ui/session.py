@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from onna_tui.api.client import OnnaClient
     from onna_tui.api.tokens import TokenManager
-    from onna_tui.profiles import ResolvedProfile
+    from onna_tui.profiles.resolve import ResolvedProfile
     from onna_tui.ui.settings import AppSettings
     from onna_tui.ui.store import ProfileStore
 
@@ -93,7 +93,7 @@ async def open_session(
     transport: Any = None,
 ) -> Session:
     """Resolve ``name`` (or the default profile) and build its client."""
-    from onna_tui.session import open_client
+    from onna_tui.profiles.session import open_client
 
     resolved = await store.resolve(name)
     client = open_client(

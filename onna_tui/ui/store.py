@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from pydantic import SecretStr
 
     from onna_tui.core.tokens import AccessToken, Credentials
-    from onna_tui.profiles import ResolvedProfile
+    from onna_tui.profiles.resolve import ResolvedProfile
     from onna_tui.storage.config_file import ConfigStore, Profile
     from onna_tui.storage.keyring.vault import Vault
 
@@ -155,7 +155,7 @@ class ProfileStore:
 
     async def resolve(self, name: str | None) -> ResolvedProfile:
         """The profile to use (``name`` or the default) with its secret from the vault."""
-        from onna_tui.profiles import aresolve_profile
+        from onna_tui.profiles.resolve import aresolve_profile
 
         return await aresolve_profile(
             self.config, self.vault, name, self.base_url_override, env=self._env()
@@ -180,7 +180,7 @@ class ProfileStore:
         secret is stored under those two).
         """
         from onna_tui.core.errors import ConfigError
-        from onna_tui.profiles import save_profile_secret
+        from onna_tui.profiles.manage import save_profile_secret
         from onna_tui.storage.config_file import Profile
 
         config = await asyncio.to_thread(self.config.load)
@@ -234,7 +234,7 @@ class ProfileStore:
 
     async def delete(self, name: str) -> None:
         """Remove the profile and its keyring entries (nothing is revoked at Onna)."""
-        from onna_tui.profiles import aremove_profile
+        from onna_tui.profiles.manage import aremove_profile
 
         await aremove_profile(self.config, self.vault, name)
 

@@ -36,7 +36,8 @@ def _client_id(name: str) -> str:
 #: the twenty then meet config.toml within milliseconds instead of one start-up apart.
 _AT_THE_SIGNAL = """
 import sys
-from onna_tui import cli, profiles
+from onna_tui import cli
+from onna_tui.profiles import manage, resolve
 from onna_tui.storage import config_file
 from onna_tui.storage.keyring import token_cache, vault
 from onna_tui.commands import profile

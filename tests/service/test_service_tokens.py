@@ -15,7 +15,7 @@ from onna_tui.api.errors import HealthNeedsToken, InvalidCredentials, TokenRefus
 from onna_tui.api.tokens import exchange_credentials
 from onna_tui.core.clock import ManualClock
 from onna_tui.core.tokens import AccessToken, Credentials
-from onna_tui.session import current_user_with
+from onna_tui.profiles.session import current_user_with
 
 
 async def test_exchange_is_the_guides_form_post(

@@ -36,9 +36,10 @@ CORE_MODULES = [
     "onna_tui.storage.keyring.errors",
     "onna_tui.storage.keyring.token_cache",
     "onna_tui.storage.keyring.vault",
-    "onna_tui.profiles",
+    "onna_tui.profiles.manage",
+    "onna_tui.profiles.resolve",
     "onna_tui.cli",
-    "onna_tui.session",
+    "onna_tui.profiles.session",
     "onna_tui.storage.locks",
     "onna_tui.commands.profile",
     "onna_tui.commands.auth",
@@ -67,7 +68,7 @@ LIGHT_MODULES = [
     "onna_tui.api.errors",
     "onna_tui.api.problems",
     "onna_tui.api.cache",
-    "onna_tui.session",
+    "onna_tui.profiles.session",
 ]
 
 

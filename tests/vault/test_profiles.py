@@ -14,14 +14,8 @@ from onna_tui.api.errors import InvalidCredentials
 from onna_tui.core.clock import ManualClock
 from onna_tui.core.errors import ConfigError
 from onna_tui.core.tokens import Credentials
-from onna_tui.profiles import (
-    ENVIRONMENT_PROFILE,
-    aremove_profile,
-    aresolve_profile,
-    remove_profile,
-    resolve_profile,
-    save_profile_secret,
-)
+from onna_tui.profiles.manage import aremove_profile, remove_profile, save_profile_secret
+from onna_tui.profiles.resolve import ENVIRONMENT_PROFILE, aresolve_profile, resolve_profile
 from onna_tui.storage.config_file import ConfigStore, NoProfiles, Profile, ProfileNotFound
 from onna_tui.storage.keyring.backends import MemoryKeyring
 from onna_tui.storage.keyring.errors import InsecureBackendRefused, KeyringLocked
@@ -520,7 +514,7 @@ async def test_make_default_is_part_of_the_same_write(
 
 
 def test_the_one_rule_for_a_secret_and_a_new_base_url(clock: ManualClock) -> None:
-    from onna_tui.profiles import stored_secret_may_follow
+    from onna_tui.profiles.manage import stored_secret_may_follow
 
     old = Profile.new("prod", "cid", PROD, clock=clock)
     assert stored_secret_may_follow(old, old.changed(clock, org="acme")) is True

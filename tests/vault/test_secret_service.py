@@ -36,7 +36,8 @@ from pydantic import SecretStr
 from vault_helpers import SECRET, make_token
 
 from onna_tui.core.clock import ManualClock
-from onna_tui.profiles import remove_profile, resolve_profile, save_profile_secret
+from onna_tui.profiles.manage import remove_profile, save_profile_secret
+from onna_tui.profiles.resolve import resolve_profile
 from onna_tui.storage.config_file import ConfigStore, Profile
 from onna_tui.storage.keyring.entries import service_name, token_service_name
 from onna_tui.storage.keyring.errors import KeyringLocked, NoKeyringBackend, VaultError

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import httpx
 
     from onna_tui.api.client import OnnaClient
-    from onna_tui.profiles import ResolvedProfile
+    from onna_tui.profiles.resolve import ResolvedProfile
     from onna_tui.storage.keyring.vault import Vault
 
 def token_cache_for(resolved: ResolvedProfile, vault: Vault | None = None) -> TokenCache:
