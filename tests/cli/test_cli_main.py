@@ -79,7 +79,7 @@ def test_usage_errors_exit_2(cli: Cli, args: list[str]) -> None:
 def test_unexpected_error_is_one_line_and_exit_1(cli: Cli) -> None:
     code = """
         import sys
-        import onna_tui.commands.auth as auth
+        import onna_tui.cli.commands.auth as auth
         async def boom(ctx):
             raise RuntimeError("kaput")
         auth.token = boom
@@ -109,7 +109,7 @@ def test_unexpected_error_is_one_line_and_exit_1(cli: Cli) -> None:
 def test_secrets_are_redacted_from_unexpected_errors(cli: Cli) -> None:
     code = """
         import sys
-        import onna_tui.commands.auth as auth
+        import onna_tui.cli.commands.auth as auth
         async def leak(ctx):
             resolved = await ctx.resolve()
             raise RuntimeError("oops " + resolved.credentials.client_secret.get_secret_value())

@@ -40,7 +40,7 @@ from onna_tui import cli
 from onna_tui.profiles import manage, resolve
 from onna_tui.storage import config_file
 from onna_tui.storage.keyring import token_cache, vault
-from onna_tui.commands import profile
+from onna_tui.cli.commands import profile
 print("ready", flush=True)
 sys.stdin.readline()
 sys.exit(cli.main(sys.argv[1:]))

@@ -13,8 +13,8 @@ import itertools
 import pytest
 from clihelpers import Cli
 
-from onna_tui.cli import build_parser
-from onna_tui.commands.errors import UsageError
+from onna_tui.cli.errors import UsageError
+from onna_tui.cli.parser import build_parser
 
 SPELLINGS = ["--client", "--client_secret", "--secret", "--token", "--password", "--Client-Secret"]
 PLACES = {

@@ -143,7 +143,7 @@ def test_error_lines_escape_untrusted_text(cli: Cli, env: dict[str, str | None])
 def test_unexpected_errors_escape_their_message(cli: Cli) -> None:
     code = """
         import sys
-        import onna_tui.commands.auth as auth
+        import onna_tui.cli.commands.auth as auth
         async def boom(ctx):
             raise RuntimeError("kaput\\x1b[2J\\nforged line\\u202e")
         auth.token = boom

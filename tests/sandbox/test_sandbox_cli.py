@@ -20,8 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from onna_tui.cli import build_parser
 from onna_tui.cli import main as cli_main
+from onna_tui.cli.parser import build_parser
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 15.0

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from onna_tui.api.errors import NetworkError, OnnaError
-from onna_tui.commands.errors import UsageError
+from onna_tui.cli.errors import UsageError
 from onna_tui.core.errors import ConfigError
 from onna_tui.errors import ExitCode, OnnaTuiError, exit_code_summary
 from onna_tui.sandbox.faults import FaultSpecError

@@ -41,9 +41,13 @@ CORE_MODULES = [
     "onna_tui.cli",
     "onna_tui.profiles.session",
     "onna_tui.storage.locks",
-    "onna_tui.commands.profile",
-    "onna_tui.commands.auth",
-    "onna_tui.commands.workspace",
+    "onna_tui.cli.runner",
+    "onna_tui.cli.parser",
+    "onna_tui.cli.context",
+    "onna_tui.cli.output",
+    "onna_tui.cli.commands.profile",
+    "onna_tui.cli.commands.auth",
+    "onna_tui.cli.commands.workspace",
 ]
 
 

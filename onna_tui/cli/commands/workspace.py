@@ -18,17 +18,9 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from onna_tui.commands.common import (
-    Context,
-    JsonArrayWriter,
-    TableWriter,
-    connect,
-    emit_json,
-    key_values,
-    note,
-    out,
-)
-from onna_tui.commands.errors import UsageError
+from onna_tui.cli.context import Context, connect
+from onna_tui.cli.errors import UsageError
+from onna_tui.cli.output import JsonArrayWriter, TableWriter, emit_json, key_values, note, out
 from onna_tui.core.formatting import iso
 from onna_tui.core.wire.workspaces import Workspace, WorkspaceDraft
 

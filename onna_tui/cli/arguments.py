@@ -28,7 +28,7 @@ from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from typing import Any, NoReturn
 
-from onna_tui.commands.errors import (
+from onna_tui.cli.errors import (
     SECRET_HINT,
     RefuseSecretArgument,
     UsageError,

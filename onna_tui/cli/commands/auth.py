@@ -15,8 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from onna_tui.api.errors import OnnaError, TokenRefused
-from onna_tui.commands.common import Context, connect, emit_json, key_values, note, out
-from onna_tui.commands.errors import remember_secret
+from onna_tui.cli.context import Context, connect
+from onna_tui.cli.errors import remember_secret
+from onna_tui.cli.output import emit_json, key_values, note, out
 from onna_tui.core.formatting import human_duration, iso
 from onna_tui.core.token_rules import RENEWAL_MARGIN
 from onna_tui.core.tokens import AccessToken, token_state

@@ -20,8 +20,9 @@ from pydantic import SecretStr
 
 from onna_tui.api.http import make_http_client
 from onna_tui.api.tokens import exchange_credentials
-from onna_tui.commands.common import Context, emit_json, note, out, read_client_secret, table
-from onna_tui.commands.errors import UsageError, remember_secret
+from onna_tui.cli.context import Context, read_client_secret
+from onna_tui.cli.errors import UsageError, remember_secret
+from onna_tui.cli.output import emit_json, note, out, table
 from onna_tui.core.errors import ConfigError
 from onna_tui.core.formatting import human_duration, iso
 from onna_tui.core.profile_rules import validate_profile_name

@@ -1,35 +1,20 @@
-"""The `onna-tui` command: the TUI by default, plus subcommands for scripts.
+"""The ``onna-tui`` command line: every option and subcommand, and its help text.
 
-Only the TUI path imports textual (lazily); every other command stays free of
-it, and the command modules themselves are imported only once a subcommand is
-chosen, so ``--help`` and ``--version`` stay fast.
-
-Exit codes (``onna_tui.errors.ExitCode``, also in the README): {exit_codes}.
-Errors are one line on stderr, ``onna-tui: <what happened and what to do>``;
-``--verbose`` adds the HTTP status and request id, and a traceback for
-unexpected errors.
+Standard library only (with the sandbox's option checks), so ``--help`` and
+``--version`` stay fast: the command modules are imported only once a
+subcommand is chosen (see ``cli.runner``).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import inspect
-import os
-import sys
-import traceback
-from collections.abc import Callable, Coroutine
 from typing import Any
 
 from onna_tui import __version__
-from onna_tui.commands.arguments import SafeArgumentParser
-from onna_tui.commands.errors import RefuseSecretArgument, redact
-from onna_tui.core.text import printable
-from onna_tui.errors import ExitCode, OnnaTuiError, exit_code_summary
+from onna_tui.cli.arguments import SafeArgumentParser
+from onna_tui.cli.errors import RefuseSecretArgument
+from onna_tui.errors import exit_code_summary
 from onna_tui.sandbox.cli import positive_int
-
-if __doc__:  # None under python -OO
-    __doc__ = __doc__.replace("{exit_codes}", exit_code_summary())
 
 _GLOBAL_HELP = {
     "profile": "the profile to use (default: ONNA_PROFILE, then the default profile)",
@@ -230,111 +215,3 @@ def build_parser() -> argparse.ArgumentParser:
         hint="use --client-secret-stdin and pipe it in instead",
     )
     return parser
-
-
-# ------------------------------------------------------------------- running
-
-
-def _run_tui(args: argparse.Namespace) -> int:
-    try:
-        from onna_tui.ui.launch import run_tui
-    except ImportError as exc:
-        print(
-            f"onna-tui: the terminal UI cannot start ({printable(str(exc))}). Reinstall "
-            "onna-tui, or use the subcommands (`onna-tui --help`).",
-            file=sys.stderr,
-        )
-        return ExitCode.API
-    return run_tui(
-        profile=args.profile,
-        sandbox=args.sandbox,
-        token_ttl=args.token_ttl,
-        base_url=args.base_url,
-    )
-
-
-Handler = Callable[[Any], int | Coroutine[Any, Any, int]]
-
-
-def _command(args: argparse.Namespace) -> Handler:
-    """The function for the chosen subcommand: sync (profile) or async (the rest)."""
-    if args.command == "profile":
-        from onna_tui.commands import profile
-
-        return profile.run
-    if args.command == "workspace":
-        from onna_tui.commands import workspace
-
-        return workspace.run
-    from onna_tui.commands import auth
-
-    return auth.token if args.command == "token" else auth.status
-
-
-def _report(error: OnnaTuiError, verbose: bool) -> int:
-    """Print an expected failure as one line and return its exit code.
-
-    Server messages and ids reach this line, so control characters are shown as escapes.
-    """
-    text = error.verbose() if verbose else str(error)
-    print(f"onna-tui: {printable(redact(text))}", file=sys.stderr)
-    return error.exit_code
-
-
-def _report_bug(error: BaseException, verbose: bool) -> int:
-    if verbose:
-        trace = "".join(traceback.format_exception(error))
-        print(printable(redact(trace), keep_newlines=True), file=sys.stderr, end="")
-    print(
-        f"onna-tui: unexpected error ({type(error).__name__}): {printable(redact(str(error)))}. "
-        "This is a bug in onna-tui; run again with --verbose for details and report it.",
-        file=sys.stderr,
-    )
-    return ExitCode.API
-
-
-def _quiet_broken_pipe() -> None:
-    # The reader went away (`onna-tui workspace list | head -1`): say nothing more.
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
-def main(argv: list[str] | None = None) -> int:
-    verbose = False
-    try:
-        parser = build_parser()
-        args = parser.parse_args(argv)
-        verbose = bool(args.verbose)
-        if args.command == "sandbox":
-            from onna_tui.sandbox import cli as sandbox_cli
-
-            return sandbox_cli.run(args)
-        if args.command is None:
-            return _run_tui(args)
-        if args.sandbox or args.token_ttl is not None:
-            parser.error(
-                "--sandbox and --token-ttl start the terminal UI with a sandbox; they do not apply "
-                f"to `onna-tui {args.command}` (for a sandbox to script against, run "
-                "`onna-tui sandbox`)"
-            )
-        from onna_tui.commands.common import Context
-
-        handler = _command(args)
-        outcome = handler(Context(args))
-        if inspect.iscoroutine(outcome):
-            code: int = asyncio.run(outcome)
-            return code
-        assert isinstance(outcome, int)
-        return outcome
-    except KeyboardInterrupt:
-        return ExitCode.INTERRUPTED
-    except OnnaTuiError as error:
-        return _report(error, verbose)
-    except BrokenPipeError:
-        _quiet_broken_pipe()
-        return ExitCode.BROKEN_PIPE
-    except Exception as error:
-        return _report_bug(error, verbose)

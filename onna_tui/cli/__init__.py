@@ -1,0 +1,28 @@
+"""The `onna-tui` command: the TUI by default, plus subcommands for scripts.
+
+``main`` is the console script (``onna-tui = onna_tui.cli:main``). The parser
+is in ``parser``, running a command and reporting its failure in ``runner``,
+what commands share in ``context`` and ``output``, and the commands
+themselves in ``commands/``. Only the TUI path imports textual
+(lazily), and a command's module is imported only once it is chosen, so
+``--help`` and ``--version`` stay fast.
+
+Exit codes (``onna_tui.errors.ExitCode``, also in the README): {exit_codes}.
+Errors are one line on stderr, ``onna-tui: <what happened and what to do>``;
+``--verbose`` adds the HTTP status and request id, and a traceback for
+unexpected errors.
+"""
+
+from __future__ import annotations
+
+from onna_tui.errors import exit_code_summary
+
+if __doc__:  # None under python -OO
+    __doc__ = __doc__.replace("{exit_codes}", exit_code_summary())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The ``onna-tui`` command: run it with ``argv`` (default: the command line)."""
+    from onna_tui.cli.runner import run
+
+    return run(argv)

@@ -1,0 +1,129 @@
+"""Running one ``onna-tui`` command: parse, dispatch, and report failures as one line.
+
+Only the TUI path imports textual (lazily); every other command stays free of
+it, and the command modules themselves are imported only once a subcommand is
+chosen. An OnnaTuiError ends the command with its sentence on stderr and its
+exit code (``errors.ExitCode``); anything else is reported as a bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import inspect
+import os
+import sys
+import traceback
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from onna_tui.cli.errors import redact
+from onna_tui.cli.parser import build_parser
+from onna_tui.core.text import printable
+from onna_tui.errors import ExitCode, OnnaTuiError
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    try:
+        from onna_tui.ui.launch import run_tui
+    except ImportError as exc:
+        print(
+            f"onna-tui: the terminal UI cannot start ({printable(str(exc))}). Reinstall "
+            "onna-tui, or use the subcommands (`onna-tui --help`).",
+            file=sys.stderr,
+        )
+        return ExitCode.API
+    return run_tui(
+        profile=args.profile,
+        sandbox=args.sandbox,
+        token_ttl=args.token_ttl,
+        base_url=args.base_url,
+    )
+
+
+Handler = Callable[[Any], int | Coroutine[Any, Any, int]]
+
+
+def _command(args: argparse.Namespace) -> Handler:
+    """The function for the chosen subcommand: sync (profile) or async (the rest)."""
+    if args.command == "profile":
+        from onna_tui.cli.commands import profile
+
+        return profile.run
+    if args.command == "workspace":
+        from onna_tui.cli.commands import workspace
+
+        return workspace.run
+    from onna_tui.cli.commands import auth
+
+    return auth.token if args.command == "token" else auth.status
+
+
+def _report(error: OnnaTuiError, verbose: bool) -> int:
+    """Print an expected failure as one line and return its exit code.
+
+    Server messages and ids reach this line, so control characters are shown as escapes.
+    """
+    text = error.verbose() if verbose else str(error)
+    print(f"onna-tui: {printable(redact(text))}", file=sys.stderr)
+    return error.exit_code
+
+
+def _report_bug(error: BaseException, verbose: bool) -> int:
+    if verbose:
+        trace = "".join(traceback.format_exception(error))
+        print(printable(redact(trace), keep_newlines=True), file=sys.stderr, end="")
+    print(
+        f"onna-tui: unexpected error ({type(error).__name__}): {printable(redact(str(error)))}. "
+        "This is a bug in onna-tui; run again with --verbose for details and report it.",
+        file=sys.stderr,
+    )
+    return ExitCode.API
+
+
+def _quiet_broken_pipe() -> None:
+    # The reader went away (`onna-tui workspace list | head -1`): say nothing more.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run ``onna-tui`` with ``argv`` (default: the command line); returns the exit code."""
+    verbose = False
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        verbose = bool(args.verbose)
+        if args.command == "sandbox":
+            from onna_tui.sandbox import cli as sandbox_cli
+
+            return sandbox_cli.run(args)
+        if args.command is None:
+            return _run_tui(args)
+        if args.sandbox or args.token_ttl is not None:
+            parser.error(
+                "--sandbox and --token-ttl start the terminal UI with a sandbox; they do not apply "
+                f"to `onna-tui {args.command}` (for a sandbox to script against, run "
+                "`onna-tui sandbox`)"
+            )
+        from onna_tui.cli.context import Context
+
+        handler = _command(args)
+        outcome = handler(Context(args))
+        if inspect.iscoroutine(outcome):
+            code: int = asyncio.run(outcome)
+            return code
+        assert isinstance(outcome, int)
+        return outcome
+    except KeyboardInterrupt:
+        return ExitCode.INTERRUPTED
+    except OnnaTuiError as error:
+        return _report(error, verbose)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+        return ExitCode.BROKEN_PIPE
+    except Exception as error:
+        return _report_bug(error, verbose)
