@@ -258,6 +258,9 @@ def _spawn_in_pty(cli: Cli, *args: str) -> tuple[int, int]:
     env = cli.full_env()
     pid, fd = pty.fork()
     if pid == 0:  # the child: exec at once
+        # A runner started in the background inherits SIGINT ignored; the person at a
+        # terminal has it at its default, which is what this test is about.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
         os.execve(argv[0], argv, env)
     return pid, fd
 

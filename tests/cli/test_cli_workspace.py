@@ -176,6 +176,9 @@ def test_ctrl_c_while_waiting_for_the_server_exits_130_quietly(
         stderr=subprocess.PIPE,
         env=cli.full_env(env),
         text=True,
+        # A runner started in the background inherits SIGINT ignored; a person's
+        # shell gives the command SIGINT at its default, which is what is tested here.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 30
