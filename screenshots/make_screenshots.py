@@ -30,11 +30,11 @@ from onna_tui.core.clock import ManualClock  # noqa: E402
 from onna_tui.storage.config_file import ConfigStore  # noqa: E402
 from onna_tui.storage.keyring.backends import MemoryKeyring  # noqa: E402
 from onna_tui.storage.keyring.vault import Vault  # noqa: E402
-from onna_tui.ui.app import OnnaApp, make_app  # noqa: E402
-from onna_tui.ui.sandbox_mode import start_sandbox  # noqa: E402
-from onna_tui.ui.settings import AppSettings  # noqa: E402
-from onna_tui.ui.store import ProfileStore  # noqa: E402
-from onna_tui.ui.widgets.fields import FormField  # noqa: E402
+from onna_tui.tui.app import OnnaApp, make_app  # noqa: E402
+from onna_tui.tui.sandbox_mode import start_sandbox  # noqa: E402
+from onna_tui.tui.settings import AppSettings  # noqa: E402
+from onna_tui.tui.store import ProfileStore  # noqa: E402
+from onna_tui.tui.widgets.fields import FormField  # noqa: E402
 
 START = datetime(2026, 3, 2, 9, 30, 0, tzinfo=UTC)
 SIZES = ((120, 40), (80, 24))

@@ -25,7 +25,7 @@ from onna_tui.errors import ExitCode, OnnaTuiError
 
 def _run_tui(args: argparse.Namespace) -> int:
     try:
-        from onna_tui.ui.launch import run_tui
+        from onna_tui.tui.launch import run_tui
     except ImportError as exc:
         print(
             f"onna-tui: the terminal UI cannot start ({printable(str(exc))}). Reinstall "

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from onna_tui.ui.widgets.fields import FormField
+from onna_tui.tui.widgets.fields import FormField
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 

@@ -22,10 +22,10 @@ from onna_tui.sandbox.state import SandboxState
 from onna_tui.storage.config_file import ConfigStore, Profile
 from onna_tui.storage.keyring.backends import MemoryKeyring
 from onna_tui.storage.keyring.vault import Vault
-from onna_tui.ui.app import OnnaApp, make_app
-from onna_tui.ui.sandbox_mode import start_sandbox
-from onna_tui.ui.settings import AppSettings
-from onna_tui.ui.store import ProfileStore
+from onna_tui.tui.app import OnnaApp, make_app
+from onna_tui.tui.sandbox_mode import start_sandbox
+from onna_tui.tui.settings import AppSettings
+from onna_tui.tui.store import ProfileStore
 
 PROFILE = "work"
 ORG = "ACMECORP"

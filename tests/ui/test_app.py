@@ -12,16 +12,16 @@ from ui_helpers import screen_text, settle, until
 from onna_tui.core.clock import ManualClock
 from onna_tui.sandbox.state import SandboxState
 from onna_tui.storage.config_file import Profile
-from onna_tui.ui.app import OnnaApp, StartScreen
-from onna_tui.ui.launch import build_settings, run_tui
-from onna_tui.ui.sandbox_mode import start_sandbox
-from onna_tui.ui.screens.credentials import CredentialsScreen
-from onna_tui.ui.screens.token import TokenScreen
-from onna_tui.ui.screens.welcome import WelcomeScreen
-from onna_tui.ui.screens.workspaces import WorkspacesScreen
-from onna_tui.ui.settings import DARK_THEME, LIGHT_THEME
-from onna_tui.ui.store import ProfileStore
-from onna_tui.ui.widgets.profile_form import ProfileFormScreen
+from onna_tui.tui.app import OnnaApp, StartScreen
+from onna_tui.tui.launch import build_settings, run_tui
+from onna_tui.tui.sandbox_mode import start_sandbox
+from onna_tui.tui.screens.credentials import CredentialsScreen
+from onna_tui.tui.screens.token import TokenScreen
+from onna_tui.tui.screens.welcome import WelcomeScreen
+from onna_tui.tui.screens.workspaces import WorkspacesScreen
+from onna_tui.tui.settings import DARK_THEME, LIGHT_THEME
+from onna_tui.tui.store import ProfileStore
+from onna_tui.tui.widgets.profile_form import ProfileFormScreen
 
 
 async def run_command(pilot, text: str) -> None:

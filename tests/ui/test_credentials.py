@@ -16,15 +16,15 @@ from onna_tui.core.clock import ManualClock
 from onna_tui.core.tokens import Credentials
 from onna_tui.sandbox.state import SandboxState
 from onna_tui.storage.config_file import Profile
-from onna_tui.ui.sandbox_mode import start_sandbox
-from onna_tui.ui.screens.credentials import CredentialsScreen
-from onna_tui.ui.screens.token import TokenScreen
-from onna_tui.ui.screens.welcome import WelcomeScreen
-from onna_tui.ui.store import ProfileDraft, ProfileStore
-from onna_tui.ui.widgets.confirm import ConfirmScreen
-from onna_tui.ui.widgets.fields import FormField
-from onna_tui.ui.widgets.profile_form import ProfileFormScreen
-from onna_tui.ui.widgets.status_bar import StatusBar
+from onna_tui.tui.sandbox_mode import start_sandbox
+from onna_tui.tui.screens.credentials import CredentialsScreen
+from onna_tui.tui.screens.token import TokenScreen
+from onna_tui.tui.screens.welcome import WelcomeScreen
+from onna_tui.tui.store import ProfileDraft, ProfileStore
+from onna_tui.tui.widgets.confirm import ConfirmScreen
+from onna_tui.tui.widgets.fields import FormField
+from onna_tui.tui.widgets.profile_form import ProfileFormScreen
+from onna_tui.tui.widgets.status_bar import StatusBar
 
 
 async def fill_form(pilot, form: ProfileFormScreen, **values: str) -> None:

@@ -22,8 +22,8 @@ def loaded_after(code: str) -> set[str]:
 def test_building_the_app_imports_nothing_heavy() -> None:
     # What `onna-tui` does before app.run(): parse options, build settings, build the app.
     modules = loaded_after(
-        "from onna_tui.ui.launch import build_settings\n"
-        "from onna_tui.ui.app import make_app\n"
+        "from onna_tui.tui.launch import build_settings\n"
+        "from onna_tui.tui.app import make_app\n"
         "make_app(build_settings(sandbox=True))\n"
     )
     assert not {m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY}
@@ -31,9 +31,9 @@ def test_building_the_app_imports_nothing_heavy() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["onna_tui.ui.settings", "onna_tui.ui.store", "onna_tui.ui.session",
-     "onna_tui.ui.sandbox_mode", "onna_tui.ui.formatting", "onna_tui.ui.curl",
-     "onna_tui.ui.errors", "onna_tui.ui.launch"],
+    ["onna_tui.tui.settings", "onna_tui.tui.store", "onna_tui.tui.session",
+     "onna_tui.tui.sandbox_mode", "onna_tui.tui.formatting", "onna_tui.tui.curl",
+     "onna_tui.tui.errors", "onna_tui.tui.launch"],
 )
 def test_the_ui_helpers_without_widgets_do_not_import_textual(module: str) -> None:
     modules = loaded_after(f"import {module}")

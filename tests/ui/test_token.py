@@ -6,11 +6,11 @@ from ui_helpers import record_toasts, screen_text, settle, until
 
 from onna_tui.core.clock import ManualClock
 from onna_tui.sandbox.state import SandboxState
-from onna_tui.ui.app import OnnaApp
-from onna_tui.ui.screens.token import TokenScreen
-from onna_tui.ui.store import ProfileStore
-from onna_tui.ui.widgets.countdown import TokenCountdown
-from onna_tui.ui.widgets.status_bar import StatusBar
+from onna_tui.tui.app import OnnaApp
+from onna_tui.tui.screens.token import TokenScreen
+from onna_tui.tui.store import ProfileStore
+from onna_tui.tui.widgets.countdown import TokenCountdown
+from onna_tui.tui.widgets.status_bar import StatusBar
 
 
 def raw_token(app: OnnaApp) -> str:

@@ -23,11 +23,11 @@ from ui_helpers import record_toasts, screen_text, settle
 from onna_tui.core.clock import ManualClock
 from onna_tui.sandbox.state import SandboxState
 from onna_tui.storage.config_file import ConfigStore, Profile
-from onna_tui.ui.safe_text import markup_literal, printable
-from onna_tui.ui.screens.credentials import CredentialsScreen
-from onna_tui.ui.screens.workspaces import WorkspacesScreen
-from onna_tui.ui.store import ProfileStore
-from onna_tui.ui.widgets.fields import FormField
+from onna_tui.tui.safe_text import markup_literal, printable
+from onna_tui.tui.screens.credentials import CredentialsScreen
+from onna_tui.tui.screens.workspaces import WorkspacesScreen
+from onna_tui.tui.store import ProfileStore
+from onna_tui.tui.widgets.fields import FormField
 
 #: Names people and attackers give workspaces, each with what the screen must show.
 HOSTILE = [

@@ -16,11 +16,11 @@ from onna_tui.core.tokens import Credentials
 from onna_tui.sandbox.server import SandboxServer
 from onna_tui.sandbox.state import SandboxState
 from onna_tui.storage.config_file import ConfigStore, Profile
-from onna_tui.ui.curl import create_workspace_curl
-from onna_tui.ui.screens import workspaces as workspaces_screen
-from onna_tui.ui.screens.workspaces import WorkspacesScreen
-from onna_tui.ui.store import ProfileStore
-from onna_tui.ui.widgets.fields import FormField
+from onna_tui.tui.curl import create_workspace_curl
+from onna_tui.tui.screens import workspaces as workspaces_screen
+from onna_tui.tui.screens.workspaces import WorkspacesScreen
+from onna_tui.tui.store import ProfileStore
+from onna_tui.tui.widgets.fields import FormField
 
 
 async def open_workspaces(pilot) -> WorkspacesScreen:

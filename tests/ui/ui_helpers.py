@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from onna_tui.ui.app import OnnaApp
+from onna_tui.tui.app import OnnaApp
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Nothing below onna_tui/ui imports textual (checked in a fresh interpreter)."""
+"""Nothing below onna_tui/tui imports textual (checked in a fresh interpreter)."""
 
 from __future__ import annotations
 

@@ -18,16 +18,17 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from onna_tui.ui.formatting import local_time
-from onna_tui.ui.messages import HealthFailed, HealthLoaded, UserFailed, UserLoaded
-from onna_tui.ui.paths import style
-from onna_tui.ui.safe_text import plain
-from onna_tui.ui.screens.base import OnnaScreen
-from onna_tui.ui.widgets.countdown import TokenCountdown
+from onna_tui.errors import OnnaTuiError
+from onna_tui.tui.formatting import local_time
+from onna_tui.tui.messages import HealthFailed, HealthLoaded, UserFailed, UserLoaded
+from onna_tui.tui.paths import style
+from onna_tui.tui.safe_text import plain
+from onna_tui.tui.screens.base import OnnaScreen
+from onna_tui.tui.widgets.countdown import TokenCountdown
 
 if TYPE_CHECKING:
     from onna_tui.core.tokens import AccessToken
-    from onna_tui.ui.session import Session
+    from onna_tui.tui.session import Session
 
 
 class TokenScreen(OnnaScreen):
@@ -217,8 +218,6 @@ class TokenScreen(OnnaScreen):
             user = await session.client.current_user()
         except Exception as exc:
             if self._is_current(session):
-                from onna_tui.errors import OnnaTuiError
-
                 self.onna.report_error(exc, "read the current user")
                 title = exc.title if isinstance(exc, OnnaTuiError) else "Problem"
                 self.post_message(UserFailed(title, _sentence(exc), session))
@@ -320,6 +319,6 @@ class TokenScreen(OnnaScreen):
 
 def _sentence(exc: BaseException) -> str:
     """The service layer's sentence for a known error; a neutral one otherwise (never raw text)."""
-    from onna_tui.ui.errors import describe
+    from onna_tui.tui.errors import describe
 
     return describe(exc, "do that")[1]

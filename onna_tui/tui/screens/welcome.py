@@ -13,10 +13,10 @@ from textual.binding import Binding, BindingType
 from textual.containers import Center, Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
-from onna_tui.ui.paths import style
-from onna_tui.ui.screens.base import OnnaScreen
-from onna_tui.ui.store import ProfileInfo
-from onna_tui.ui.widgets.profile_form import ProfileFormScreen
+from onna_tui.tui.paths import style
+from onna_tui.tui.screens.base import OnnaScreen
+from onna_tui.tui.store import ProfileInfo
+from onna_tui.tui.widgets.profile_form import ProfileFormScreen
 
 STEPS = (
     ("An Onna admin gives you the developer role",

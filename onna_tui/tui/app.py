@@ -25,13 +25,13 @@ from textual.signal import Signal
 from textual.widgets import Label
 from textual.worker import Worker
 
-from onna_tui.ui.errors import describe
-from onna_tui.ui.formatting import local_time
-from onna_tui.ui.messages import TokenChanged
-from onna_tui.ui.paths import style
-from onna_tui.ui.safe_text import markup_literal, printable
-from onna_tui.ui.screens.base import OnnaScreen
-from onna_tui.ui.settings import DARK_THEME, LIGHT_THEME, AppSettings
+from onna_tui.tui.errors import describe
+from onna_tui.tui.formatting import local_time
+from onna_tui.tui.messages import TokenChanged
+from onna_tui.tui.paths import style
+from onna_tui.tui.safe_text import markup_literal, printable
+from onna_tui.tui.screens.base import OnnaScreen
+from onna_tui.tui.settings import DARK_THEME, LIGHT_THEME, AppSettings
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -40,9 +40,9 @@ if TYPE_CHECKING:
 
     from onna_tui.api.tokens import TokenManager
     from onna_tui.core.tokens import AccessToken
-    from onna_tui.ui.sandbox_mode import SandboxHandle
-    from onna_tui.ui.session import Session
-    from onna_tui.ui.store import ProfileInfo, ProfileStore, Verify
+    from onna_tui.tui.sandbox_mode import SandboxHandle
+    from onna_tui.tui.session import Session
+    from onna_tui.tui.store import ProfileInfo, ProfileStore, Verify
 
 #: After a failed automatic renewal, wait this long before trying again (no toast storm).
 RENEW_RETRY_SECONDS = 30.0
@@ -50,25 +50,25 @@ RENEW_RETRY_SECONDS = 30.0
 
 # The screens are imported when first shown, not before the first paint.
 def _welcome_screen() -> Screen[Any]:
-    from onna_tui.ui.screens.welcome import WelcomeScreen
+    from onna_tui.tui.screens.welcome import WelcomeScreen
 
     return WelcomeScreen()
 
 
 def _credentials_screen() -> Screen[Any]:
-    from onna_tui.ui.screens.credentials import CredentialsScreen
+    from onna_tui.tui.screens.credentials import CredentialsScreen
 
     return CredentialsScreen()
 
 
 def _token_screen() -> Screen[Any]:
-    from onna_tui.ui.screens.token import TokenScreen
+    from onna_tui.tui.screens.token import TokenScreen
 
     return TokenScreen()
 
 
 def _workspaces_screen() -> Screen[Any]:
-    from onna_tui.ui.screens.workspaces import WorkspacesScreen
+    from onna_tui.tui.screens.workspaces import WorkspacesScreen
 
     return WorkspacesScreen()
 
@@ -176,7 +176,7 @@ class OnnaApp(App[int]):
             return
         try:
             if self.store is None:
-                from onna_tui.ui.store import default_store
+                from onna_tui.tui.store import default_store
 
                 self.store = default_store(self.clock)
                 self.store.base_url_override = self.settings.base_url
@@ -284,7 +284,7 @@ class OnnaApp(App[int]):
 
     async def _activate(self, name: str | None) -> bool:
         """Open a session for ``name`` (None: the default profile) and make it the active one."""
-        from onna_tui.ui.session import open_session
+        from onna_tui.tui.session import open_session
 
         assert self.store is not None
         try:
@@ -399,7 +399,7 @@ class OnnaApp(App[int]):
         if handle is None:
             starter = self.settings.sandbox_starter
             if starter is None:
-                from onna_tui.ui.sandbox_mode import start_sandbox
+                from onna_tui.tui.sandbox_mode import start_sandbox
 
                 starter = partial(start_sandbox, clock=self.clock, **self.settings.sandbox_options)
             self.status_hint = "starting the sandbox…"

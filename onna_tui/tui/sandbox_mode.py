@@ -19,7 +19,7 @@ from onna_tui.core.clock import Clock, system_clock
 
 if TYPE_CHECKING:
     from onna_tui.sandbox.state import SandboxState
-    from onna_tui.ui.store import ProfileStore
+    from onna_tui.tui.store import ProfileStore
 
 DEMO_PROFILE = "sandbox"
 DEMO_CLIENT_ID = "sandbox-demo-client"
@@ -79,7 +79,7 @@ def start_sandbox(
     from onna_tui.storage.config_file import ConfigStore, Profile
     from onna_tui.storage.keyring.backends import MemoryKeyring
     from onna_tui.storage.keyring.vault import Vault
-    from onna_tui.ui.store import ProfileStore
+    from onna_tui.tui.store import ProfileStore
 
     if state is None:
         state = SandboxState(clock=clock, token_ttl=token_ttl or DOCUMENTED_TOKEN_LIFETIME)

@@ -22,27 +22,27 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Static
 
-from onna_tui.ui.curl import create_workspace_curl, workspace_body
-from onna_tui.ui.errors import describe
-from onna_tui.ui.formatting import local_time
-from onna_tui.ui.messages import (
+from onna_tui.tui.curl import create_workspace_curl, workspace_body
+from onna_tui.tui.errors import describe
+from onna_tui.tui.formatting import local_time
+from onna_tui.tui.messages import (
     WorkspaceCreated,
     WorkspaceLoaded,
     WorkspaceOutcomeUnknown,
     WorkspacePageLoaded,
     WorkspaceRejected,
 )
-from onna_tui.ui.paths import style
-from onna_tui.ui.safe_text import plain
-from onna_tui.ui.screens.base import OnnaScreen
-from onna_tui.ui.validators import NotBlank, Tags, split_tags
-from onna_tui.ui.widgets.fields import FormField
+from onna_tui.tui.paths import style
+from onna_tui.tui.safe_text import plain
+from onna_tui.tui.screens.base import OnnaScreen
+from onna_tui.tui.validators import NotBlank, Tags, split_tags
+from onna_tui.tui.widgets.fields import FormField
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from onna_tui.core.wire.workspaces import WorkspaceDraft
-    from onna_tui.ui.session import Session
+    from onna_tui.tui.session import Session
 
 #: Load the next page when the cursor is this close to the last row.
 PREFETCH_ROWS = 3

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from onna_tui.core.wire.auth import CurrentUser
     from onna_tui.core.wire.health import Health
     from onna_tui.core.wire.workspaces import CreatedWorkspace, Page, Workspace
-    from onna_tui.ui.session import Session
-    from onna_tui.ui.store import ProfileInfo
+    from onna_tui.tui.session import Session
+    from onna_tui.tui.store import ProfileInfo
 
 
 @dataclass

@@ -15,8 +15,8 @@ from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.token_rules import RENEWAL_MARGIN
 
 if TYPE_CHECKING:
-    from onna_tui.ui.sandbox_mode import SandboxHandle
-    from onna_tui.ui.store import ProfileStore
+    from onna_tui.tui.sandbox_mode import SandboxHandle
+    from onna_tui.tui.store import ProfileStore
 
 DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"

@@ -8,10 +8,10 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from onna_tui.ui.widgets.status_bar import StatusBar
+from onna_tui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from onna_tui.ui.app import OnnaApp
+    from onna_tui.tui.app import OnnaApp
 
 
 class OnnaScreen(Screen[None]):

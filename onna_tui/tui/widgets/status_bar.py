@@ -13,11 +13,11 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Label
 
-from onna_tui.ui.formatting import URGENCY_CLASSES, format_left, urgency
-from onna_tui.ui.safe_text import plain
+from onna_tui.tui.formatting import URGENCY_CLASSES, format_left, urgency
+from onna_tui.tui.safe_text import plain
 
 if TYPE_CHECKING:
-    from onna_tui.ui.app import OnnaApp
+    from onna_tui.tui.app import OnnaApp
 
 
 #: (key, mode, title) of the main screens, in the order the bar lists them.

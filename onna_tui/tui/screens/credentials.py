@@ -16,18 +16,18 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from onna_tui.ui.formatting import age, format_left
-from onna_tui.ui.messages import ProfilesLoaded
-from onna_tui.ui.paths import style
-from onna_tui.ui.safe_text import plain
-from onna_tui.ui.screens.base import OnnaScreen
-from onna_tui.ui.widgets.confirm import ConfirmScreen
-from onna_tui.ui.widgets.profile_form import ProfileFormScreen
+from onna_tui.tui.formatting import age, format_left
+from onna_tui.tui.messages import ProfilesLoaded
+from onna_tui.tui.paths import style
+from onna_tui.tui.safe_text import plain
+from onna_tui.tui.screens.base import OnnaScreen
+from onna_tui.tui.widgets.confirm import ConfirmScreen
+from onna_tui.tui.widgets.profile_form import ProfileFormScreen
 
 if TYPE_CHECKING:
     from onna_tui.core.tokens import AccessToken
-    from onna_tui.ui.session import Session
-    from onna_tui.ui.store import ProfileInfo
+    from onna_tui.tui.session import Session
+    from onna_tui.tui.store import ProfileInfo
 
 COLUMNS = (
     ("", "mark"),

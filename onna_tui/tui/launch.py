@@ -11,7 +11,7 @@ import signal
 import sys
 
 from onna_tui.errors import ExitCode
-from onna_tui.ui.settings import AppSettings
+from onna_tui.tui.settings import AppSettings
 
 
 def build_settings(
@@ -23,7 +23,7 @@ def build_settings(
 ) -> AppSettings:
     """The settings for one run (separate from run_tui so tests can check the wiring)."""
     from onna_tui.core.token_rules import RENEWAL_MARGIN
-    from onna_tui.ui.sandbox_mode import renew_margin_for
+    from onna_tui.tui.sandbox_mode import renew_margin_for
 
     if token_ttl is not None and token_ttl < 1:
         raise ValueError("--token-ttl must be at least 1 second.")
@@ -56,7 +56,7 @@ def run_tui(
     except ValueError as exc:
         print(f"onna-tui: {exc}", file=sys.stderr)
         return ExitCode.USAGE
-    from onna_tui.ui.app import make_app
+    from onna_tui.tui.app import make_app
 
     app = make_app(settings)
     try:

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from onna_tui.api.client import OnnaClient
     from onna_tui.api.tokens import TokenManager
     from onna_tui.profiles.resolve import ResolvedProfile
-    from onna_tui.ui.settings import AppSettings
-    from onna_tui.ui.store import ProfileStore
+    from onna_tui.tui.settings import AppSettings
+    from onna_tui.tui.store import ProfileStore
 
 
 @dataclass

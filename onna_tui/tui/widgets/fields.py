@@ -19,7 +19,7 @@ from textual.containers import Vertical
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label
 
-from onna_tui.ui.safe_text import printable, without_controls
+from onna_tui.tui.safe_text import printable, without_controls
 
 
 class TextField(Input):

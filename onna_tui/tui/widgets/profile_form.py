@@ -24,14 +24,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
 from onna_tui.core.urls import DEFAULT_BASE_URL
-from onna_tui.ui.safe_text import plain
-from onna_tui.ui.validators import BaseUrl, ClientId, NotBlank, Organisation, ProfileName
-from onna_tui.ui.widgets.fields import FormField
+from onna_tui.tui.safe_text import plain
+from onna_tui.tui.validators import BaseUrl, ClientId, NotBlank, Organisation, ProfileName
+from onna_tui.tui.widgets.fields import FormField
 
 if TYPE_CHECKING:
     from onna_tui.core.tokens import Credentials
-    from onna_tui.ui.app import OnnaApp
-    from onna_tui.ui.store import ProfileDraft, ProfileInfo
+    from onna_tui.tui.app import OnnaApp
+    from onna_tui.tui.store import ProfileDraft, ProfileInfo
 
 FIELDS = ("profile-name", "org", "base-url", "client-id", "client-secret")
 
@@ -223,7 +223,7 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
             return None
         from pydantic import SecretStr
 
-        from onna_tui.ui.store import ProfileDraft
+        from onna_tui.tui.store import ProfileDraft
 
         secret = self._field("client-secret").value
         org = self._field("org").value.strip()
@@ -238,7 +238,7 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
         )
         if self.editing is not None and draft.secret is None:
             from onna_tui.core.urls import normalize_base_url
-            from onna_tui.ui.store import secret_needed
+            from onna_tui.tui.store import secret_needed
 
             # Said here, before anything is sent: the stored secret never goes to a new host.
             needed = secret_needed(self.editing.base_url, self.editing.client_id,
@@ -286,7 +286,7 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
         try:
             saved = await store.save(draft, verify_then_store)
         except Exception as exc:
-            from onna_tui.ui.errors import describe
+            from onna_tui.tui.errors import describe
 
             title, message = describe(exc, "save the profile")
             kept = (
