@@ -1,4 +1,6 @@
-"""Untrusted text made safe for a terminal: the CLI's one sanitiser. Standard library only.
+"""Untrusted text made safe for a terminal: the one sanitiser of the CLI and the TUI.
+
+Standard library only (the TUI's Rich side of it is ``tui.safe_text``).
 
 Names, descriptions, ids and server messages are data. Printed raw, an ESC
 could clear the screen or recolour it, a newline or carriage return could forge
@@ -17,6 +19,10 @@ The rendering is idempotent (its output holds none of these characters), so
 text that passes through two layers is not escaped twice. A backslash is left
 as it is, so a name that really contains the four characters ``\\x1b`` looks
 like one that contains an ESC: ``--json`` gives the exact data.
+
+``printable_block`` is the same rule for a block of lines on a screen (line
+breaks kept as breaks), and ``without_controls`` drops those characters from
+a paste instead of showing them.
 
 ``json_safe`` applies the same rule to JSON text: ``json.dumps(...,
 ensure_ascii=False)`` escapes U+0000-U+001F but leaves the other characters
@@ -39,6 +45,12 @@ _UNSAFE_EXCEPT_NEWLINE = re.compile(
     "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
     "\ud800-\udfff]"
 )
+_UNSAFE_EXCEPT_TAB = re.compile(
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+    "\ud800-\udfff]"
+)
+#: Every way of breaking a line: each becomes one ``\n`` in a block of text.
+_LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")
 #: What json.dumps(ensure_ascii=False) leaves raw of the above (it escapes U+0000-U+001F).
 _UNSAFE_IN_JSON = re.compile(
     "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
@@ -54,14 +66,29 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-def printable(text: str, *, keep_newlines: bool = False) -> str:
-    """``text`` with every terminal control and bidi control shown as an escape.
+def printable(text: object, *, keep_newlines: bool = False) -> str:
+    """``text`` (or ``str(text)``) with every terminal control and bidi control shown as an
+    escape: one line, whatever it holds.
 
     ``keep_newlines`` keeps ``\\n`` as a line break (for multi-line text such as
     a traceback); everything else, ``\\r`` included, is still escaped.
     """
     pattern = _UNSAFE_EXCEPT_NEWLINE if keep_newlines else _UNSAFE
-    return pattern.sub(_escape, text)
+    return pattern.sub(_escape, text if isinstance(text, str) else str(text))
+
+
+def printable_block(text: object) -> str:
+    """``text`` as a block of lines for a screen (a description, a message): every line
+    break (``\\r\\n``, ``\\r``, U+0085, U+2028, U+2029) becomes one ``\\n``, tabs become
+    spaces, and every other control is shown as an escape, as `printable` shows it."""
+    text = text if isinstance(text, str) else str(text)
+    return _UNSAFE_EXCEPT_NEWLINE.sub(_escape, _LINE_BREAKS.sub("\n", text).expandtabs(4))
+
+
+def without_controls(text: str) -> str:
+    """``text`` with the characters `printable` escapes left out, tabs kept: for a paste
+    into a text field, which would draw them to the terminal raw."""
+    return _UNSAFE_EXCEPT_TAB.sub("", text)
 
 
 def json_safe(json_text: str) -> str:

@@ -17,49 +17,26 @@ screen only through this module:
 
 The escapes are Python's own (``\\n``, ``\\t``, ``\\x1b``, ``\\u202e``), the same
 ones ``repr`` uses, so a sentence that quotes a value with ``!r`` and a cell
-that shows it agree. Textual itself is not imported here.
+that shows it agree; they are the CLI's too (``core.text``). Textual itself is
+not imported here.
 """
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 
-# C0 controls but newline and tab (handled below), DEL and the C1 controls, the bidi
-# marks, embeddings, overrides and isolates (they reorder what follows in terminals that
-# do bidi), the Unicode line and paragraph separators, and lone surrogates (which no
-# terminal encoding can write).
-_HIDDEN = (
-    "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-    "\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-)
-_SINGLE_LINE = re.compile(f"[\n\t{_HIDDEN}]")
-_MULTILINE = re.compile(f"[{_HIDDEN}]")
-_LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")
-_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group()
-    short = _SHORT.get(char)
-    if short is not None:
-        return short
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+from onna_tui.core.text import printable as _printable
+from onna_tui.core.text import printable_block
 
 
 def printable(value: object, *, multiline: bool = False) -> str:
     """``value`` as text that is safe to put on a terminal line, every character visible.
 
     ``multiline`` keeps line breaks as breaks (a description, a message) and turns tabs
-    into spaces; otherwise they show as ``\\n`` and ``\\t``.
+    into spaces; otherwise they show as ``\\n`` and ``\\t``. The rule itself is
+    ``core.text``'s, the one the CLI prints with.
     """
-    text = value if isinstance(value, str) else str(value)
-    if multiline:
-        text = _LINE_BREAKS.sub("\n", text).expandtabs(4)
-        return _MULTILINE.sub(_escape, text)
-    return _SINGLE_LINE.sub(_escape, text)
+    return printable_block(value) if multiline else _printable(value)
 
 
 def plain(value: object, style: str = "", *, multiline: bool = False) -> Text:
@@ -69,12 +46,6 @@ def plain(value: object, style: str = "", *, multiline: bool = False) -> Text:
     table cell, ``Text.assemble``.
     """
     return Text(printable(value, multiline=multiline), style=style, end="")
-
-
-def without_controls(text: str) -> str:
-    """``text`` with the characters `printable` escapes left out, tabs kept: for a paste
-    into a text field, which would draw them to the terminal raw."""
-    return _MULTILINE.sub("", text).replace("\n", "")
 
 
 def markup_literal(value: object) -> str:

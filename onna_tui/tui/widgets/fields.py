@@ -19,7 +19,8 @@ from textual.containers import Vertical
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label
 
-from onna_tui.tui.safe_text import printable, without_controls
+from onna_tui.core.text import without_controls
+from onna_tui.tui.safe_text import printable
 
 
 class TextField(Input):
