@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from textual.validation import ValidationResult, Validator
 
-_PROFILE_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
+from onna_tui.core.profile_rules import PROFILE_NAME
 
 
 class NotBlank(Validator):
@@ -43,7 +41,7 @@ def split_tags(value: str) -> list[str]:
 
 class ProfileName(Validator):
     def validate(self, value: str) -> ValidationResult:
-        if _PROFILE_NAME.fullmatch(value.strip()):
+        if PROFILE_NAME.fullmatch(value.strip()):
             return self.success()
         return self.failure("Use 1 to 64 letters, digits, '-', '_' or '.' (e.g. prod).")
 
