@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from onna_tui.api.tokens import TokenManager
     from onna_tui.core.tokens import AccessToken
     from onna_tui.tui.sandbox_mode import SandboxHandle
+    from onna_tui.tui.services import AppServices
     from onna_tui.tui.session import Session
     from onna_tui.tui.store import ProfileInfo, ProfileStore, Verify
 
@@ -565,3 +566,10 @@ def make_app(settings: AppSettings | None = None, **overrides: Any) -> OnnaApp:
 
         settings = replace(settings, **overrides)
     return OnnaApp(settings)
+
+
+if TYPE_CHECKING:
+
+    def _provides_app_services(app: OnnaApp) -> AppServices:
+        """Type-checked only: OnnaApp offers everything screens and widgets use of it."""
+        return app

@@ -11,7 +11,7 @@ from textual.widgets import Footer
 from onna_tui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
-    from onna_tui.tui.app import OnnaApp
+    from onna_tui.tui.services import AppServices
 
 
 class OnnaScreen(Screen[None]):
@@ -20,7 +20,7 @@ class OnnaScreen(Screen[None]):
     SECTION: ClassVar[str] = ""
 
     @property
-    def onna(self) -> OnnaApp:
+    def onna(self) -> AppServices:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

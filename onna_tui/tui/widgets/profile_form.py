@@ -30,7 +30,7 @@ from onna_tui.tui.widgets.fields import FormField
 
 if TYPE_CHECKING:
     from onna_tui.core.tokens import Credentials
-    from onna_tui.tui.app import OnnaApp
+    from onna_tui.tui.services import AppServices
     from onna_tui.tui.store import ProfileDraft, ProfileInfo
 
 FIELDS = ("profile-name", "org", "base-url", "client-id", "client-secret")
@@ -90,7 +90,7 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
         self._storing = False
 
     @property
-    def onna(self) -> OnnaApp:
+    def onna(self) -> AppServices:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:

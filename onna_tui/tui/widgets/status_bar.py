@@ -17,7 +17,7 @@ from onna_tui.tui.formatting import URGENCY_CLASSES, format_left, urgency
 from onna_tui.tui.safe_text import plain
 
 if TYPE_CHECKING:
-    from onna_tui.tui.app import OnnaApp
+    from onna_tui.tui.services import AppServices
 
 
 #: (key, mode, title) of the main screens, in the order the bar lists them.
@@ -66,7 +66,7 @@ class StatusBar(Horizontal):
         self.section = section
 
     @property
-    def onna(self) -> OnnaApp:
+    def onna(self) -> AppServices:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
