@@ -25,7 +25,9 @@ import httpx
 
 from onna_tui.api.cache import MemoryTokenCache, TokenCache
 from onna_tui.api.errors import BadResponse
-from onna_tui.api.http import DEFAULT_LIMITS, RequestLimits, parse_model, send, token_endpoint_error
+from onna_tui.api.response_errors import token_endpoint_error
+from onna_tui.api.responses import parse_model
+from onna_tui.api.sending import DEFAULT_LIMITS, RequestLimits, send
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.token_rules import (
     DOCUMENTED_TOKEN_LIFETIME,
