@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,10 +94,24 @@ class Attempts:
         response._content = await read_answer(response, self._limits.max_body)
 
 
-def attempts_of(request: httpx.Request) -> Attempts | None:
-    """The Attempts ``send`` gave this request (None when sent some other way)."""
+def _attempts_of(request: httpx.Request) -> Attempts | None:
     found = request.extensions.get(ATTEMPTS)
     return found if isinstance(found, Attempts) else None
+
+
+def paused(request: httpx.Request) -> AbstractContextManager[None]:
+    """For an auth flow's token work on ``request``: outside its deadline (see Attempts)."""
+    attempts = _attempts_of(request)
+    return attempts.paused() if attempts is not None else nullcontext()
+
+
+async def read_refused(response: httpx.Response) -> None:
+    """For an auth flow: read a refused answer's body (within the cap under ``send``)."""
+    attempts = _attempts_of(response.request)
+    if attempts is not None:
+        await attempts.read_refused(response)
+    else:
+        await response.aread()
 
 
 _DROPPED_HEADERS = {b"content-encoding", b"content-length", b"transfer-encoding"}
