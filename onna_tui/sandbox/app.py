@@ -65,7 +65,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from functools import cache
 from http import HTTPStatus
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from starlette.applications import Starlette
@@ -89,6 +89,8 @@ from onna_tui.sandbox.faults import (
 from onna_tui.sandbox.state import (
     ERROR_SHAPES,
     InvalidClient,
+    InvalidCursor,
+    NotFoundError,
     SandboxError,
     SandboxState,
     SandboxUser,
@@ -442,6 +444,54 @@ def validate_workspace_body(body: Any, *, partial: bool) -> dict[str, Any]:
     return out
 
 
+def validate_custom_field_body(body: Any) -> dict[str, Any]:
+    """The POST /customFields fields (CreateCustomFieldRequestBody: all four required)."""
+    if not isinstance(body, dict):
+        raise ApiError(422, [_field_error("", "The request body must be a JSON object.")])
+    errors: list[dict[str, Any]] = []
+    out: dict[str, Any] = {}
+    for name, blank_ok in (("name", False), ("type", False), ("description", True)):
+        value = body.get(name)
+        if value is None:
+            errors.append(_field_error(f"/{name}", f"{name} is required."))
+        elif not isinstance(value, str):
+            errors.append(_field_error(f"/{name}", f"{name} must be a string."))
+        elif not blank_ok and not value.strip():
+            errors.append(_field_error(f"/{name}", f"{name} must not be blank."))
+        elif problem := _not_unicode(name, value):
+            errors.append(_field_error(f"/{name}", problem))
+        else:
+            out[name] = value
+    required = body.get("required")
+    if required is None:
+        errors.append(_field_error("/required", "required is required: send true or false."))
+    elif not isinstance(required, bool):
+        errors.append(_field_error("/required", "required must be true or false."))
+    else:
+        out["required"] = required
+    if errors:
+        raise ApiError(422, errors)
+    return out
+
+
+def _string_member(body: Any, name: str, *, blank_ok: bool) -> str:
+    """``body[name]`` as a required string, or ApiError(422) pointing at it."""
+    if not isinstance(body, dict):
+        raise ApiError(422, [_field_error("", "The request body must be a JSON object.")])
+    value = body.get(name)
+    if value is None:
+        problem: str | None = f"{name} is required."
+    elif not isinstance(value, str):
+        problem = f"{name} must be a string."
+    elif not blank_ok and not value.strip():
+        problem = f"{name} must not be blank."
+    else:
+        problem = _not_unicode(name, value)
+    if problem:
+        raise ApiError(422, [_field_error(f"/{name}", problem)])
+    return str(value)
+
+
 def _not_unicode(field_name: str, text: str) -> str | None:
     """Why ``text`` cannot be stored (it holds a lone surrogate), or None if it can."""
     ch = lone_surrogate(text)
@@ -459,6 +509,36 @@ def _not_unicode(field_name: str, text: str) -> str | None:
 @cache
 def _spec_text() -> bytes:
     return resources.files("onna_tui").joinpath("spec", "openapi.yaml").read_bytes()
+
+
+T = TypeVar("T")
+
+
+def _paged(page: Callable[[], T]) -> T:
+    """A list call whose cursor may be refused: 422 pointing at the parameter."""
+    try:
+        return page()
+    except InvalidCursor as exc:
+        raise ApiError(
+            exc.status, [jsonapi_error(exc.status, str(exc), source={"parameter": "cursor"})]
+        ) from None
+    except NotFoundError as exc:
+        raise ApiError(404, str(exc)) from None
+
+
+def _found(call: Callable[[], T]) -> T:
+    """A call on a workspace or field that may not exist: 404 with the state's sentence."""
+    try:
+        return call()
+    except NotFoundError as exc:
+        raise ApiError(404, str(exc)) from None
+
+
+def _page_body(items: list[dict[str, Any]], cursor: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"items": items}
+    if cursor is not None:
+        body["cursor"] = cursor
+    return body
 
 
 def _api_routes(state: SandboxState) -> list[BaseRoute]:
@@ -573,6 +653,48 @@ def _api_routes(state: SandboxState) -> list[BaseRoute]:
             raise _not_found(onna_id) from None
         return Response(status_code=204)
 
+    async def list_custom_fields(request: Request) -> Response:
+        _bearer_user(request, state)
+        cursor = request.query_params.get("cursor") or None
+        items, next_cursor = _paged(lambda: state.list_custom_fields(cursor))
+        return JSONResponse(_page_body(items, next_cursor))
+
+    async def create_custom_field(request: Request) -> Response:
+        _bearer_user(request, state)
+        fields = validate_custom_field_body(await _json_body(request))
+        record = state.create_custom_field(**fields)
+        return JSONResponse({"onna_id": record.onna_id}, 201)
+
+    async def list_workspace_fields(request: Request) -> Response:
+        _bearer_user(request, state)
+        onna_id = request.path_params["onna_id"]
+        cursor = request.query_params.get("cursor") or None
+        items, next_cursor = _paged(lambda: state.list_workspace_custom_fields(onna_id, cursor))
+        return JSONResponse(_page_body(items, next_cursor))
+
+    async def enable_workspace_field(request: Request) -> Response:
+        _bearer_user(request, state)
+        onna_id = request.path_params["onna_id"]
+        field_id = _string_member(await _json_body(request), "onna_id", blank_ok=False)
+        _found(lambda: state.enable_custom_field(onna_id, field_id))
+        return Response(status_code=204)
+
+    async def read_workspace_value(request: Request) -> Response:
+        _bearer_user(request, state)
+        onna_id, field_id = request.path_params["onna_id"], request.path_params["field_id"]
+        value = _found(lambda: state.custom_value(onna_id, field_id))
+        body: dict[str, Any] = {"onna_id": field_id}
+        if value is not None:
+            body["value"] = value
+        return JSONResponse(body)
+
+    async def update_workspace_value(request: Request) -> Response:
+        _bearer_user(request, state)
+        onna_id, field_id = request.path_params["onna_id"], request.path_params["field_id"]
+        value = _string_member(await _json_body(request), "value", blank_ok=True)
+        _found(lambda: state.set_custom_value(onna_id, field_id, value))
+        return Response(status_code=204)
+
     p = API_PREFIX
     return [
         Route(f"{p}/health", health, methods=["GET"]),
@@ -584,6 +706,24 @@ def _api_routes(state: SandboxState) -> list[BaseRoute]:
         Route(f"{p}/workspaces/{{onna_id}}", get_workspace, methods=["GET"]),
         Route(f"{p}/workspaces/{{onna_id}}", update_workspace, methods=["PATCH"]),
         Route(f"{p}/workspaces/{{onna_id}}", delete_workspace, methods=["DELETE"]),
+        Route(f"{p}/customFields", list_custom_fields, methods=["GET"]),
+        Route(f"{p}/customFields", create_custom_field, methods=["POST"]),
+        Route(f"{p}/workspaces/{{onna_id}}/customFields", list_workspace_fields, methods=["GET"]),
+        Route(
+            f"{p}/workspaces/{{onna_id}}/customFields",
+            enable_workspace_field,
+            methods=["PATCH"],
+        ),
+        Route(
+            f"{p}/workspaces/{{onna_id}}/customFields/{{field_id}}",
+            read_workspace_value,
+            methods=["GET"],
+        ),
+        Route(
+            f"{p}/workspaces/{{onna_id}}/customFields/{{field_id}}",
+            update_workspace_value,
+            methods=["PATCH"],
+        ),
     ]
 
 

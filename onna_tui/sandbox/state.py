@@ -37,6 +37,7 @@ from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.token_rules import DOCUMENTED_TOKEN_LIFETIME
 from onna_tui.core.tokens import Credentials
 from onna_tui.errors import OnnaTuiError
+from onna_tui.sandbox.custom_fields import CustomFieldRecord, CustomFields
 from onna_tui.sandbox.faults import Fault
 
 #: The user that owns clients created without naming one.
@@ -237,6 +238,7 @@ class SandboxState:
         self._clients: dict[str, SandboxClient] = {}
         self._tokens: dict[str, IssuedToken] = {}
         self._workspaces: dict[str, WorkspaceRecord] = {}
+        self._custom = CustomFields(new_id=self._new_field_id)
         self._next_seq = 1
         self._faults: list[Fault] = []
         self._token_exchanges = 0
@@ -521,6 +523,7 @@ class SandboxState:
         with self._lock:
             if self._workspaces.pop(onna_id, None) is None:
                 raise NotFoundError(f"Workspace {onna_id!r} does not exist.")
+            self._custom.forget_workspace(onna_id)
             self._save()
 
     def list_workspaces(
@@ -538,22 +541,100 @@ class SandboxState:
         more = len(remaining) > self.page_size
         return page, (self._encode_cursor(page[-1].seq) if more else None)
 
-    def _encode_cursor(self, seq: int) -> str:
+    def _encode_cursor(self, seq: int, kind: str = "") -> str:
         payload = base64.urlsafe_b64encode(str(seq).encode()).decode().rstrip("=")
-        mac = hmac.new(self._cursor_key, payload.encode(), hashlib.sha256).hexdigest()[:16]
-        return f"{payload}.{mac}"
+        mac = hmac.new(self._cursor_key, (kind + payload).encode(), hashlib.sha256).hexdigest()
+        return f"{payload}.{mac[:16]}"
 
-    def _decode_cursor(self, cursor: str) -> int:
+    def _decode_cursor(self, cursor: str, kind: str = "") -> int:
+        """``kind`` tells lists apart: one list's cursor is refused by another."""
         if not cursor.isascii():  # ours never are; compare_digest refuses non-ASCII str
             raise InvalidCursor("The cursor is not valid: use the cursor of a previous page.")
         payload, _, mac = cursor.partition(".")
-        expected = hmac.new(self._cursor_key, payload.encode(), hashlib.sha256).hexdigest()[:16]
+        expected = hmac.new(
+            self._cursor_key, (kind + payload).encode(), hashlib.sha256
+        ).hexdigest()[:16]
         if not mac or not hmac.compare_digest(mac, expected):
             raise InvalidCursor("The cursor is not valid: use the cursor of a previous page.")
         try:
             return int(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         except (binascii.Error, ValueError):  # pragma: no cover - signed, so ours
             raise InvalidCursor("The cursor is not valid.") from None
+
+    # ----------------------------------------------------- custom fields
+
+    def _new_field_id(self, name: str) -> str:
+        # The spec's example: "cf-my-custom-field-b20696ae9".
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:24] or "field"
+        return f"cf-{slug}-{secrets.token_hex(5)[:9]}"
+
+    def create_custom_field(
+        self, name: str, type: str, description: str, required: bool
+    ) -> CustomFieldRecord:
+        with self._lock:
+            record = self._custom.create(name, type, description, required)
+            self._save()
+            return record
+
+    def custom_field_usage(self, field_id: str) -> int:
+        with self._lock:
+            return self._custom.usage_count(field_id)
+
+    def list_custom_fields(
+        self, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of the account's fields (CustomFieldResponseBody items) and the next cursor."""
+        after = self._decode_cursor(cursor, "cf") if cursor else 0
+        with self._lock:
+            items, last = self._custom.page(after, self.page_size)
+        return items, (self._encode_cursor(last, "cf") if last is not None else None)
+
+    def _workspace_or_404(self, onna_id: str) -> None:
+        if onna_id not in self._workspaces:
+            raise NotFoundError(f"Workspace {onna_id!r} does not exist.")
+
+    def list_workspace_custom_fields(
+        self, onna_id: str, cursor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a workspace's enabled fields (PageItemResponseBody items)."""
+        kind = f"wcf:{onna_id}:"
+        after = self._decode_cursor(cursor, kind) if cursor else 0
+        with self._lock:
+            self._workspace_or_404(onna_id)
+            enabled = sorted(self._custom.enabled(onna_id), key=lambda f: f.seq)
+        remaining = [f for f in enabled if f.seq > after]
+        page = remaining[: self.page_size]
+        more = len(remaining) > self.page_size
+        items = [{"onna_id": f.onna_id, "name": f.name} for f in page]
+        return items, (self._encode_cursor(page[-1].seq, kind) if more else None)
+
+    def enable_custom_field(self, onna_id: str, field_id: str) -> None:
+        with self._lock:
+            self._workspace_or_404(onna_id)
+            if not self._custom.enable(onna_id, field_id):
+                raise NotFoundError(f"Custom field {field_id!r} does not exist.")
+            self._save()
+
+    def _enabled_or_404(self, onna_id: str, field_id: str) -> None:
+        self._workspace_or_404(onna_id)
+        if field_id not in self._custom.fields:
+            raise NotFoundError(f"Custom field {field_id!r} does not exist.")
+        if not self._custom.is_enabled(onna_id, field_id):
+            raise NotFoundError(
+                f"Custom field {field_id!r} is not enabled for workspace {onna_id!r}: "
+                "enable it first."
+            )
+
+    def custom_value(self, onna_id: str, field_id: str) -> str | None:
+        with self._lock:
+            self._enabled_or_404(onna_id, field_id)
+            return self._custom.value(onna_id, field_id)
+
+    def set_custom_value(self, onna_id: str, field_id: str, value: str) -> None:
+        with self._lock:
+            self._enabled_or_404(onna_id, field_id)
+            self._custom.set_value(onna_id, field_id, value)
+            self._save()
 
     # ----------------------------------------------------------- faults
 
@@ -600,6 +681,7 @@ class SandboxState:
                 "requests": self._requests,
                 "by_route": dict(self._by_route),
                 "workspaces": len(self._workspaces),
+                "custom_fields": len(self._custom.fields),
             }
 
     def reset_stats(self) -> None:
@@ -620,6 +702,7 @@ class SandboxState:
                 "users": [u.to_json() for u in self._users.values()],
                 "clients": [c.to_json() for c in self._clients.values()],
                 "workspaces": [{**w.to_json(), "seq": w.seq} for w in self._workspaces.values()],
+                "custom_fields": self._custom.to_json(),
             }
 
     def _save(self) -> None:
@@ -693,5 +776,6 @@ class SandboxState:
             for record in sorted(records, key=lambda r: r.seq):
                 self._workspaces[record.onna_id] = record
             self._next_seq = max([int(data.get("next_seq", 1))] + [r.seq + 1 for r in records])
+            self._custom.load(data.get("custom_fields") or {}, self._workspaces)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise StateFileError(f"{path} is damaged ({type(exc).__name__}: {exc}).") from exc

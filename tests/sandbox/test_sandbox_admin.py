@@ -198,6 +198,7 @@ async def test_stats_count_requests_routes_and_exchanges(
             "GET /v1/health": 1,
         },
         "workspaces": 1,
+        "custom_fields": 0,
     }
 
     assert (await admin.post("/reset-stats")).status_code == 204
@@ -206,6 +207,7 @@ async def test_stats_count_requests_routes_and_exchanges(
         "requests": 0,
         "by_route": {},
         "workspaces": 1,  # a count of what exists, not a counter
+        "custom_fields": 0,
     }
 
 

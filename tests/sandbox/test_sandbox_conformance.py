@@ -224,6 +224,64 @@ def test_read_update_delete_workspace(
     conforms(http.delete(path, headers=auth), 404)
 
 
+def test_custom_fields_of_the_account(
+    http: httpx.Client, conforms: Conforms, auth: dict[str, str], sandbox_server: SandboxServer
+) -> None:
+    body = {"name": "Matter", "type": "keyword", "description": "", "required": False}
+    created = http.post("/customFields", json=body, headers=auth)
+    conforms(created, 201)
+    assert created.json()["onna_id"].startswith("cf-matter-")
+    blank = http.post("/customFields", json={**body, "name": " "}, headers=auth)
+    conforms(blank, 422)
+    # A body the spec itself refuses (members missing) gets 422 too, pointing at each.
+    missing = http.post("/customFields", json={"name": "x"}, headers=auth)
+    assert missing.status_code == 422
+    assert "/type" in missing.text and "required is required: send true or false" in missing.text
+    conforms(http.post("/customFields", json=body), 401)
+    listed = http.get("/customFields", headers=auth)
+    conforms(listed, 200)
+    (item,) = listed.json()["items"]
+    assert item == {**body, "onna_id": created.json()["onna_id"], "usage_count": 0}
+    conforms(http.get("/customFields", params={"cursor": "forged"}, headers=auth), 422)
+    conforms(http.get("/customFields"), 401)
+
+
+def test_custom_fields_of_a_workspace(
+    http: httpx.Client, conforms: Conforms, auth: dict[str, str]
+) -> None:
+    onna_id = http.post("/workspaces", json={"name": "W"}, headers=auth).json()["onna_id"]
+    body = {"name": "Matter", "type": "keyword", "description": "d", "required": True}
+    field_id = http.post("/customFields", json=body, headers=auth).json()["onna_id"]
+    fields = f"/workspaces/{onna_id}/customFields"
+    value = f"{fields}/{field_id}"
+    conforms(http.get(value, headers=auth), 404)  # not enabled yet
+    conforms(http.patch(fields, json={"onna_id": field_id}, headers=auth), 204)
+    conforms(http.patch(fields, json={"onna_id": "cf-none"}, headers=auth), 404)
+    conforms(http.patch(fields, json={"onna_id": " "}, headers=auth), 422)
+    listed = http.get(fields, headers=auth)
+    conforms(listed, 200)
+    assert listed.json()["items"] == [{"onna_id": field_id, "name": "Matter"}]
+    unset = http.get(value, headers=auth)
+    conforms(unset, 200)
+    assert unset.json() == {"onna_id": field_id}
+    conforms(http.patch(value, json={"value": "M-42"}, headers=auth), 204)
+    not_text = http.patch(value, json={"value": 42}, headers=auth)
+    assert not_text.status_code == 422 and "/value" in not_text.text
+    got = http.get(value, headers=auth)
+    conforms(got, 200)
+    assert got.json() == {"onna_id": field_id, "value": "M-42"}
+    assert http.get("/customFields", headers=auth).json()["items"][0]["usage_count"] == 1
+    conforms(http.get(value), 401)
+    conforms(http.get("/workspaces/none/customFields", headers=auth), 404)
+    conforms(
+        http.patch(f"/workspaces/none/customFields/{field_id}", json={"value": "x"}, headers=auth),
+        404,
+    )
+    http.delete(f"/workspaces/{onna_id}", headers=auth)
+    assert http.get("/customFields", headers=auth).json()["items"][0]["usage_count"] == 0
+    conforms(http.get(value, headers=auth), 404)
+
+
 def test_injected_error_statuses_conform(
     http: httpx.Client, conforms: Conforms, auth: dict[str, str], sandbox_server: SandboxServer
 ) -> None:

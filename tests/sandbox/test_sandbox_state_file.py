@@ -42,6 +42,23 @@ def test_workspaces_clients_and_roles_survive_a_restart(tmp_path: Path) -> None:
     assert d.seq > c.seq
 
 
+def test_custom_fields_and_values_survive_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "sandbox.json"
+    first = SandboxState(state_file=path)
+    ws = first.create_workspace("Alpha")
+    gone = first.create_workspace("Beta")
+    field = first.create_custom_field("Matter", "keyword", "", True)
+    first.enable_custom_field(ws.onna_id, field.onna_id)
+    first.set_custom_value(ws.onna_id, field.onna_id, "M-42")
+    first.enable_custom_field(gone.onna_id, field.onna_id)
+    first.delete_workspace(gone.onna_id)
+
+    second = SandboxState(state_file=path)
+    assert second.custom_value(ws.onna_id, field.onna_id) == "M-42"
+    (item,), _ = second.list_custom_fields()
+    assert item["usage_count"] == 1 and item["required"] is True
+
+
 def test_tokens_are_not_kept(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     first = SandboxState(state_file=path)
