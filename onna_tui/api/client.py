@@ -1,5 +1,5 @@
 """OnnaClient: one profile's view of the Onna Platform API, the facade over the
-resource modules (api.health, api.users, api.workspaces).
+resource modules (api.health, api.users, api.workspaces, api.custom_fields).
 
 ``OnnaClient`` takes its collaborators in the constructor — base URL,
 credentials, token cache, httpx transport or client, clock, sleep — so tests
@@ -15,19 +15,26 @@ from collections.abc import AsyncIterator
 
 import httpx
 
+from onna_tui.api import custom_fields, users, workspaces
 from onna_tui.api import health as health_calls
-from onna_tui.api import users, workspaces
 from onna_tui.api.cache import TokenCache
 from onna_tui.api.http import make_http_client
 from onna_tui.api.paging import DEFAULT_PAGE_LIMIT
 from onna_tui.api.requester import MAX_RETRY_WAIT, Requester, Sleep
 from onna_tui.api.sending import DEFAULT_LIMITS, RequestLimits
 from onna_tui.api.tokens import TokenManager
+from onna_tui.api.workspaces import DeleteOutcome
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.token_rules import RENEWAL_MARGIN
 from onna_tui.core.tokens import Credentials
 from onna_tui.core.urls import normalize_base_url
 from onna_tui.core.wire.auth import CurrentUser
+from onna_tui.core.wire.custom_fields import (
+    CreatedCustomField,
+    CustomField,
+    CustomFieldDraft,
+    CustomValue,
+)
 from onna_tui.core.wire.health import Health
 from onna_tui.core.wire.workspaces import (
     CreatedWorkspace,
@@ -38,7 +45,7 @@ from onna_tui.core.wire.workspaces import (
     WorkspaceUpdate,
 )
 
-__all__ = ["DEFAULT_PAGE_LIMIT", "MAX_RETRY_WAIT", "OnnaClient", "Sleep"]
+__all__ = ["DEFAULT_PAGE_LIMIT", "MAX_RETRY_WAIT", "DeleteOutcome", "OnnaClient", "Sleep"]
 
 
 class OnnaClient:
@@ -154,5 +161,33 @@ class OnnaClient:
     async def update_workspace(self, onna_id: str, update: WorkspaceUpdate) -> None:
         await workspaces.update(self.api, onna_id, update)
 
-    async def delete_workspace(self, onna_id: str) -> None:
-        await workspaces.delete(self.api, onna_id)
+    async def delete_workspace(self, onna_id: str) -> DeleteOutcome:
+        """DELETE, retried once after no answer; a 404 then is ``already_gone``."""
+        return await workspaces.delete(self.api, onna_id)
+
+    # --------------------------------------------------------- custom fields
+
+    def iter_custom_fields(
+        self, *, page_limit: int = DEFAULT_PAGE_LIMIT
+    ) -> AsyncIterator[CustomField]:
+        """Every custom field of the account (GET /customFields, paged)."""
+        return custom_fields.iter_all(self.api, page_limit=page_limit)
+
+    async def create_custom_field(self, draft: CustomFieldDraft) -> CreatedCustomField:
+        """POST /customFields. Never retried after a timeout or dropped connection."""
+        return await custom_fields.create(self.api, draft)
+
+    def iter_workspace_custom_fields(
+        self, onna_id: str, *, page_limit: int = DEFAULT_PAGE_LIMIT
+    ) -> AsyncIterator[PageItem]:
+        """The fields a workspace enabled (GET /workspaces/{id}/customFields, paged)."""
+        return custom_fields.iter_enabled(self.api, onna_id, page_limit=page_limit)
+
+    async def enable_custom_field(self, onna_id: str, field_id: str) -> None:
+        await custom_fields.enable(self.api, onna_id, field_id)
+
+    async def get_custom_value(self, onna_id: str, field_id: str) -> CustomValue:
+        return await custom_fields.get_value(self.api, onna_id, field_id)
+
+    async def set_custom_value(self, onna_id: str, field_id: str, value: str) -> None:
+        await custom_fields.set_value(self.api, onna_id, field_id, value)

@@ -22,6 +22,7 @@ from starlette.routing import Route
 from onna_tui.api.client import OnnaClient
 from onna_tui.api.errors import NotFound, ValidationFailed
 from onna_tui.core.tokens import Credentials
+from onna_tui.core.wire.custom_fields import CustomFieldDraft
 from onna_tui.core.wire.workspaces import WorkspaceDraft
 
 PAGE = 2
@@ -30,7 +31,13 @@ PAGE = 2
 def other_server(*, flat_errors: bool = False) -> tuple[Starlette, dict[str, Any]]:
     """``flat_errors``: answer errors as the one flat object the document's
     JsonApiErrorsNNN schemas describe, not in the ``{"errors": [...]}`` envelope."""
-    state: dict[str, Any] = {"tokens": set(), "workspaces": [], "exchanges": 0}
+    state: dict[str, Any] = {
+        "tokens": set(),
+        "workspaces": [],
+        "exchanges": 0,
+        "fields": [],
+        "values": {},
+    }
 
     def error(status: int, code: str, **members: Any) -> JSONResponse:
         obj = {"status": str(status), "code": code, **members}
@@ -89,8 +96,75 @@ def other_server(*, flat_errors: bool = False) -> tuple[Starlette, dict[str, Any
                 return JSONResponse({**ws, "creation_datetime": "2022-02-22T11:11:11.123456"})
         return error(404, "XX404", title="Not Found", detail=f"no workspace {wanted!r} here")
 
+    def page_of(items: list[dict[str, Any]], request: Request) -> JSONResponse:
+        start = int(request.query_params.get("cursor", "2022-02-22T00:00:00.0").split(".")[-1])
+        body: dict[str, Any] = {"items": items[start : start + PAGE], "total": len(items)}
+        if start + PAGE < len(items):
+            body["cursor"] = f"2022-02-22T00:00:00.{start + PAGE}"
+        return JSONResponse(body)
+
+    def workspace_known(onna_id: str) -> bool:
+        return any(ws["onna_id"] == onna_id for ws in state["workspaces"])
+
+    async def custom_fields(request: Request) -> Response:
+        if not authed(request):
+            return unauthorized()
+        if request.method == "GET":
+            return page_of(state["fields"], request)
+        body = await request.json()
+        if not body["name"].strip():
+            return error(
+                422,
+                "XX422",
+                title="Unprocessable Entity",
+                detail="a field needs a name",
+                source={"pointer": "/data/attributes/name"},
+            )
+        field = {**body, "onna_id": f"cf:{len(state['fields'])}", "usage_count": 0, "y": 1}
+        state["fields"].append(field)
+        return JSONResponse({"onna_id": field["onna_id"]}, status_code=201)
+
+    async def workspace_fields(request: Request) -> Response:
+        if not authed(request):
+            return unauthorized()
+        onna_id = request.path_params["onna_id"]
+        if not workspace_known(onna_id):
+            return error(404, "XX404", title="Not Found", detail=f"no workspace {onna_id!r}")
+        enabled = state["values"].setdefault(onna_id, {})
+        if request.method == "GET":
+            names = {f["onna_id"]: f["name"] for f in state["fields"]}
+            return page_of([{"onna_id": f, "name": names[f]} for f in enabled], request)
+        field_id = (await request.json())["onna_id"]
+        if field_id not in {f["onna_id"] for f in state["fields"]}:
+            return error(404, "XX404", title="Not Found", detail=f"no field {field_id!r}")
+        enabled.setdefault(field_id, "")
+        return Response(status_code=204)
+
+    async def workspace_value(request: Request) -> Response:
+        if not authed(request):
+            return unauthorized()
+        onna_id, field_id = request.path_params["onna_id"], request.path_params["field_id"]
+        enabled = state["values"].get(onna_id, {})
+        if field_id not in enabled:
+            return error(404, "XX404", title="Not Found", detail=f"{field_id!r} is not enabled")
+        if request.method == "GET":
+            return JSONResponse({"onna_id": field_id, "value": enabled[field_id], "z": 0})
+        enabled[field_id] = (await request.json())["value"]
+        return Response(status_code=204)
+
     app = Starlette(
         routes=[
+            Route("/api/v1/customFields", custom_fields, methods=["GET", "POST"]),
+            Route(
+                "/api/v1/workspaces/{onna_id:path}/customFields/{field_id}",
+                workspace_value,
+                methods=["GET", "PATCH"],
+            ),
+            Route(
+                "/api/v1/workspaces/{onna_id:path}/customFields",
+                workspace_fields,
+                methods=["GET", "PATCH"],
+            ),
             Route("/api/v1/oauth/token", token, methods=["POST"]),
             Route("/api/v1/oauth/user", user),
             Route("/api/v1/workspaces", workspaces, methods=["GET", "POST"]),
@@ -137,3 +211,37 @@ async def test_the_flat_error_shape_of_the_document_is_understood() -> None:
         state["tokens"].clear()
         assert (await client.current_user()).id == "a@b.c"
     assert state["exchanges"] == 2
+
+
+async def test_custom_fields_on_another_server_in_both_error_shapes() -> None:
+    for flat in (False, True):
+        app, state = other_server(flat_errors=flat)
+        creds = Credentials(client_id="other", client_secret=SecretStr("other-secret"))
+        transport = httpx.ASGITransport(app=app)
+        async with OnnaClient("http://127.0.0.1/api/v1", creds, transport=transport) as client:
+            ws = (await client.create_workspace(WorkspaceDraft(name="n"))).onna_id
+            made = [
+                (
+                    await client.create_custom_field(
+                        CustomFieldDraft(name=f"F{i}", type="text", description="")
+                    )
+                ).onna_id
+                for i in range(3)
+            ]
+            assert [f.onna_id async for f in client.iter_custom_fields()] == made
+            for field_id in made:
+                await client.enable_custom_field(ws, field_id)
+            enabled = [f.onna_id async for f in client.iter_workspace_custom_fields(ws)]
+            assert enabled == made  # three items over two pages, ids with a colon
+            await client.set_custom_value(ws, made[1], "v/1")
+            assert (await client.get_custom_value(ws, made[1])).value == "v/1"
+            with pytest.raises(NotFound) as missing:
+                await client.enable_custom_field(ws, "cf:404")
+            assert "no field 'cf:404'" in str(missing.value)
+            blank = CustomFieldDraft.model_construct(
+                name=" ", type="text", description="", required=False
+            )
+            with pytest.raises(ValidationFailed) as refused:
+                await client.create_custom_field(blank)
+            assert refused.value.for_field("name") == ["a field needs a name"]
+        assert state["exchanges"] == 1
