@@ -5,14 +5,14 @@
 from ``--help``). Profile names are the one dynamic part: the script asks
 ``onna-tui __complete-profiles``, which reads config.toml with the standard
 library's TOML reader and never touches the keyring, the network, pydantic or
-textual (see ``profile_names``), so a completion stays cheap.
+textual (``storage.paths.profile_names``), so a completion stays cheap.
 """
 
 from __future__ import annotations
 
 import argparse
 import shlex
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -296,24 +296,3 @@ def _fish(tree: list[Node], prog: str) -> str:
         f"complete -c {prog} -f -a '(__{fn}_complete)'",
     ]
     return "\n".join(lines) + "\n"
-
-
-def profile_names(env: Mapping[str, str] | None = None) -> list[str]:
-    """The profile names in config.toml, sorted; none when it is missing or unreadable.
-
-    A completion must never print an error into the person's command line, so every
-    failure is an empty answer. The keyring is never touched.
-    """
-    import tomllib
-
-    from onna_tui.storage.paths import default_config_path
-
-    try:
-        with default_config_path(env).open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return []
-    profiles = data.get("profiles")
-    if not isinstance(profiles, dict):
-        return []
-    return sorted(name for name, body in profiles.items() if isinstance(body, dict))

@@ -29,3 +29,22 @@ def default_config_dir(env: Mapping[str, str] | None = None) -> Path:
 
 def default_config_path(env: Mapping[str, str] | None = None) -> Path:
     return default_config_dir(env) / CONFIG_FILENAME
+
+
+def profile_names(env: Mapping[str, str] | None = None) -> list[str]:
+    """The profile names in config.toml, sorted; none when it is missing or unreadable.
+
+    A completion must never print an error into the person's command line, so every
+    failure is an empty answer. The keyring is never touched.
+    """
+    import tomllib
+
+    try:
+        with default_config_path(env).open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return []
+    profiles = data.get("profiles")
+    if not isinstance(profiles, dict):
+        return []
+    return sorted(name for name, body in profiles.items() if isinstance(body, dict))

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from onna_tui.cli.completion import SHELLS, command_tree, profile_names, script
+from onna_tui.cli.completion import SHELLS, command_tree, script
 from onna_tui.cli.parser import build_parser
+from onna_tui.storage.paths import profile_names
 
 REQUIRE = os.environ.get("ONNA_TUI_REQUIRE_SHELLS") == "1"
 
@@ -61,12 +62,8 @@ def env(tmp_path: Path) -> dict[str, str]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     launcher = bin_dir / "onna-tui"
-    launcher.write_text(
-        f'#!/bin/sh\nexec {sys.executable} -c "import sys; from onna_tui.cli.completion '
-        "import profile_names; sys.argv[1:] == ['__complete-profiles'] and "
-        'print(*profile_names(), sep=chr(10))" "$@"\n',
-        encoding="utf-8",
-    )
+    # The real entry point of this checkout, as an installed `onna-tui` would be.
+    launcher.write_text(f'#!/bin/sh\nexec {sys.executable} -m onna_tui "$@"\n', encoding="utf-8")
     launcher.chmod(0o755)
     return {
         **os.environ,
@@ -147,3 +144,42 @@ def test_profile_names_read_the_config_and_never_fail(tmp_path: Path) -> None:
 def test_an_unknown_shell_is_refused() -> None:
     with pytest.raises(ValueError, match="bash, zsh, fish"):
         script("tcsh", build_parser())
+
+
+def test_the_completion_command_prints_the_script(env: dict[str, str]) -> None:
+    for shell in SHELLS:
+        done = subprocess.run(
+            [sys.executable, "-m", "onna_tui", "completion", shell],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == script(shell, build_parser())
+
+
+def test_profile_names_for_completion_touch_neither_keyring_nor_pydantic(
+    env: dict[str, str],
+) -> None:
+    probe = (
+        "import sys, runpy; sys.argv = ['onna-tui', '__complete-profiles']\n"
+        "from onna_tui.cli import main\n"
+        "code = main()\n"
+        "heavy = [m for m in ('keyring', 'pydantic', 'httpx', 'textual') "
+        "if m in sys.modules]\n"
+        "print('heavy:', heavy, file=sys.stderr)\n"
+        "raise SystemExit(code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["prod", "staging.eu"]
+    assert "heavy: []" in done.stderr
