@@ -104,9 +104,7 @@ def normalize_base_url(url: str) -> str:
     try:
         parts.port  # noqa: B018 - raises ValueError for a port out of range
     except ValueError:
-        raise ConfigError(
-            f"The base URL {_shown(raw)} has an invalid port. {example}"
-        ) from None
+        raise ConfigError(f"The base URL {_shown(raw)} has an invalid port. {example}") from None
     if parts.scheme == "http" and not is_loopback_host(hostname):
         raise ConfigError(
             f"The base URL {_shown(raw)} uses plain http to a host that is not this machine; "
