@@ -20,7 +20,7 @@ SHELLS = ("bash", "zsh", "fish")
 #: The hidden command the scripts call for profile names.
 PROFILES_COMMAND = "__complete-profiles"
 #: Subcommands whose first positional argument is an existing profile's name.
-_PROFILE_POSITIONAL = {"remove", "default", "set-secret", "update", "rotate", "show"}
+_PROFILE_POSITIONAL = {"remove", "default", "set-secret", "update"}
 
 
 @dataclass
