@@ -86,6 +86,10 @@ class WorkspaceUpdate(BaseModel):
     def to_wire(self) -> dict[str, Any]:
         return self.model_dump(exclude_none=True)
 
+    def is_empty(self) -> bool:
+        """True when nothing would change: such a PATCH is refused before it is sent."""
+        return not self.to_wire()
+
 
 class CreatedWorkspace(WireModel):
     """POST /workspaces 201 body."""
