@@ -39,6 +39,10 @@ class ExitCode(IntEnum):
     STORAGE = 4, "keyring or storage"
     #: Cannot connect, DNS, TLS, timeout, connection dropped.
     NETWORK = 5, "network"
+    #: `exec`: the command was found but cannot be run (not executable).
+    CANNOT_RUN = 126, "exec: the command cannot run"
+    #: `exec`: no such command.
+    NOT_FOUND = 127, "exec: command not found"
     #: Ctrl-C.
     INTERRUPTED = 130, "interrupted (Ctrl-C)"
     #: The reader of stdout went away, like a tool killed by SIGPIPE.

@@ -23,6 +23,18 @@ if __doc__:  # None under python -OO
 
 def main(argv: list[str] | None = None) -> int:
     """The ``onna-tui`` command: run it with ``argv`` (default: the command line)."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["__complete-profiles"]:
+        # Shell completion asks for profile names on every <Tab>: read config.toml
+        # and nothing else (no parser, no keyring, no pydantic).
+        from onna_tui.storage.paths import profile_names
+
+        names = profile_names()
+        if names:
+            sys.stdout.write("\n".join(names) + "\n")
+        return 0
     from onna_tui.cli.runner import run
 
     return run(argv)

@@ -13,6 +13,7 @@ from typing import Any
 from onna_tui import __version__
 from onna_tui.cli.arguments import SafeArgumentParser
 from onna_tui.cli.errors import RefuseSecretArgument
+from onna_tui.core.token_rules import EXEC_MIN_LEFT
 from onna_tui.errors import exit_code_summary
 from onna_tui.sandbox.cli import positive_int
 
@@ -201,6 +202,34 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(status, "the status")
 
     _add_workspace_parsers(sub)
+
+    run = _leaf(
+        sub,
+        "exec",
+        "run a command with a valid token in its environment (ONNA_ACCESS_TOKEN, "
+        "ONNA_BASE_URL, ONNA_TOKEN_EXPIRES_AT); its exit status is onna-tui's",
+    )
+    run.add_argument(
+        "--min-left",
+        type=positive_int,
+        default=EXEC_MIN_LEFT,
+        metavar="SECONDS",
+        help="the least time the token must have left, else a new one is minted "
+        f"(default: {EXEC_MIN_LEFT}; tokens live about an hour)",
+    )
+    run.add_argument(
+        "--allow-nested",
+        action="store_true",
+        help="allow running inside another `onna-tui exec` of a different profile",
+    )
+    run.add_argument("exec_argv", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
+
+    completion = sub.add_parser(
+        "completion", help="print the shell completion script for bash, zsh or fish"
+    )
+    completion.add_argument(
+        "shell", choices=("bash", "zsh", "fish"), metavar="SHELL", help="bash, zsh or fish"
+    )
 
     from onna_tui.sandbox import cli as sandbox_cli
 

@@ -54,9 +54,22 @@ def _command(args: argparse.Namespace) -> Handler:
         from onna_tui.cli.commands import workspace
 
         return workspace.run
+    if args.command == "exec":
+        from onna_tui.cli.commands import exec as exec_command
+
+        return exec_command.exec_command
+    if args.command == "completion":
+        return _completion
     from onna_tui.cli.commands import auth
 
     return auth.token if args.command == "token" else auth.status
+
+
+def _completion(ctx: Any) -> int:
+    from onna_tui.cli.completion import script
+
+    sys.stdout.write(script(ctx.args.shell, build_parser()))
+    return 0
 
 
 def _report(error: OnnaTuiError, verbose: bool) -> int:

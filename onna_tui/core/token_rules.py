@@ -13,3 +13,7 @@ DOCUMENTED_TOKEN_LIFETIME = 3599
 MAX_BELIEVED_LIFETIME = 24 * 3600
 #: Renew a token this many seconds before it expires (capped at half its lifetime).
 RENEWAL_MARGIN = 60.0
+
+#: `onna-tui exec`: the least time, in seconds, a token handed to a program has left by
+#: default (a new one is minted when the cached one has less).
+EXEC_MIN_LEFT = 900

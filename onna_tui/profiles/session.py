@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from onna_tui.profiles.resolve import ResolvedProfile
     from onna_tui.storage.keyring.vault import Vault
 
+
 def token_cache_for(resolved: ResolvedProfile, vault: Vault | None = None) -> TokenCache:
     """Where a run keeps its token: the vault, or memory for environment credentials."""
     if vault is None and resolved.secret_source != "environment":

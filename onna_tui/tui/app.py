@@ -96,14 +96,38 @@ class OnnaApp(App[int]):
         "workspaces": _workspaces_screen,
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f2", "show('credentials')", "Credentials", id="app.credentials", show=False,
-                tooltip="Profiles: add, edit, delete, set the default."),
-        Binding("f3", "show('token')", "Token", id="app.token", show=False,
-                tooltip="The access token: countdown, copy, new token."),
-        Binding("f4", "show('workspaces')", "Workspaces", id="app.workspaces", show=False,
-                tooltip="Create workspaces and browse the list."),
-        Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", show=False,
-                tooltip="Switch between the light and the dark theme."),
+        Binding(
+            "f2",
+            "show('credentials')",
+            "Credentials",
+            id="app.credentials",
+            show=False,
+            tooltip="Profiles: add, edit, delete, set the default.",
+        ),
+        Binding(
+            "f3",
+            "show('token')",
+            "Token",
+            id="app.token",
+            show=False,
+            tooltip="The access token: countdown, copy, new token.",
+        ),
+        Binding(
+            "f4",
+            "show('workspaces')",
+            "Workspaces",
+            id="app.workspaces",
+            show=False,
+            tooltip="Create workspaces and browse the list.",
+        ),
+        Binding(
+            "ctrl+t",
+            "toggle_theme",
+            "Theme",
+            id="app.theme",
+            show=False,
+            tooltip="Switch between the light and the dark theme.",
+        ),
     ]
     # Screens get -narrow/-wide and -short/-tall classes; the TCSS compacts forms at 80x24.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
@@ -170,9 +194,7 @@ class OnnaApp(App[int]):
     @work(exclusive=True, group="session")
     async def start(self) -> None:
         """Read the profiles, then open the requested or default one (or welcome a newcomer)."""
-        if self.settings.launch_sandbox or (
-            self.sandbox is not None and self.store is None
-        ):
+        if self.settings.launch_sandbox or (self.sandbox is not None and self.store is None):
             await self._start_sandbox(leaving=self.DEFAULT_MODE)
             return
         try:
@@ -257,8 +279,11 @@ class OnnaApp(App[int]):
         (``markup`` is ignored) and control characters are shown, not obeyed.
         """
         super().notify(
-            printable(message, multiline=True), title=printable(title), severity=severity,
-            timeout=timeout, markup=False,
+            printable(message, multiline=True),
+            title=printable(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
         )
 
     def report_error(self, exc: BaseException, action: str) -> None:
@@ -290,7 +315,10 @@ class OnnaApp(App[int]):
         assert self.store is not None
         try:
             session = await open_session(
-                self.store, name, self.settings, renew_early=self.renew_early,
+                self.store,
+                name,
+                self.settings,
+                renew_early=self.renew_early,
                 transport=self.transport,
             )
         except Exception as exc:
@@ -439,8 +467,11 @@ class OnnaApp(App[int]):
     def _tokens_or_hint(self) -> TokenManager | None:
         session = self.session
         if session is None:
-            self.notify("No profile is active: add or pick one on the Credentials screen (F2).",
-                        title="No profile", severity="warning")
+            self.notify(
+                "No profile is active: add or pick one on the Credentials screen (F2).",
+                title="No profile",
+                severity="warning",
+            )
             return None
         if session.tokens is None:
             self.notify(session.missing_secret_message(), title="No secret", severity="warning")
@@ -485,11 +516,14 @@ class OnnaApp(App[int]):
             session.tokens.renew_early = self.renew_early
             self.token_signal.publish(session.tokens.current)
         if self.renew_early:
-            self.notify("A new token will be minted shortly before this one expires.",
-                        title="Auto-renew on")
+            self.notify(
+                "A new token will be minted shortly before this one expires.", title="Auto-renew on"
+            )
         else:
-            self.notify("The token will be allowed to expire; the next call mints a new one.",
-                        title="Auto-renew off")
+            self.notify(
+                "The token will be allowed to expire; the next call mints a new one.",
+                title="Auto-renew off",
+            )
 
     def check_renewal(self) -> None:
         """Once a second: mint early when the token has entered the renewal margin."""
@@ -517,8 +551,9 @@ class OnnaApp(App[int]):
             self.report_error(exc, "renew the access token")
         else:
             self._renew_retry_at = None
-            self.notify("The access token was renewed before it expired.",
-                        title="Token renewed", timeout=4)
+            self.notify(
+                "The access token was renewed before it expired.", title="Token renewed", timeout=4
+            )
         finally:
             self._renewing = False
 
@@ -532,15 +567,18 @@ class OnnaApp(App[int]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield SystemCommand(
-            "Credentials", "Profiles: add, edit, delete, set the default",
+            "Credentials",
+            "Profiles: add, edit, delete, set the default",
             partial(self.action_show, "credentials"),
         )
         yield SystemCommand(
-            "Token", "The access token: countdown, copy, new token",
+            "Token",
+            "The access token: countdown, copy, new token",
             partial(self.action_show, "token"),
         )
         yield SystemCommand(
-            "Workspaces", "Create workspaces and browse the list",
+            "Workspaces",
+            "Create workspaces and browse the list",
             partial(self.action_show, "workspaces"),
         )
         for profile in self.profiles:
@@ -551,7 +589,8 @@ class OnnaApp(App[int]):
                 partial(self.activate_profile, profile.name),
             )
         yield SystemCommand(
-            "Toggle light/dark theme", "Switch between the light and the dark theme",
+            "Toggle light/dark theme",
+            "Switch between the light and the dark theme",
             self.action_toggle_theme,
         )
         yield from super().get_system_commands(screen)

@@ -46,8 +46,10 @@ def run_tui(
 ) -> int:
     """Run the terminal UI until the person quits; returns the exit code."""
     if token_ttl is not None and not sandbox:
-        print("onna-tui: --token-ttl only applies with --sandbox (Onna's tokens live 1 hour).",
-              file=sys.stderr)
+        print(
+            "onna-tui: --token-ttl only applies with --sandbox (Onna's tokens live 1 hour).",
+            file=sys.stderr,
+        )
         return ExitCode.USAGE
     try:
         settings = build_settings(

@@ -205,8 +205,9 @@ class ProfileStore:
         if draft.secret is None:
             if existing is None:
                 raise ConfigError("Paste the client secret: a new profile needs one.")
-            needed = secret_needed(existing.base_url, existing.client_id,
-                                   profile.base_url, profile.client_id)
+            needed = secret_needed(
+                existing.base_url, existing.client_id, profile.base_url, profile.client_id
+            )
             if needed is not None:
                 raise ConfigError(needed)
             saved = await self._write(self.config.put, profile)

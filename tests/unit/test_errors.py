@@ -20,7 +20,7 @@ from onna_tui.storage.locks import LockBusy
 
 
 def test_exit_codes_and_their_meanings() -> None:
-    assert [int(code) for code in ExitCode] == [0, 1, 2, 3, 4, 5, 130, 141]
+    assert [int(code) for code in ExitCode] == [0, 1, 2, 3, 4, 5, 126, 127, 130, 141]
     assert all(code.meaning and "\n" not in code.meaning for code in ExitCode)
     assert exit_code_summary().startswith("0 ok, 1 API error, 2 usage or configuration")
     assert pickle.loads(pickle.dumps(ExitCode.STORAGE)) is ExitCode.STORAGE

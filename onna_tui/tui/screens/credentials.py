@@ -61,16 +61,41 @@ class CredentialsScreen(OnnaScreen):
     AUTO_FOCUS = "#profiles"
     CSS_PATH = style("credentials.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add", "Add", id="credentials.add",
-                tooltip="Add a profile: client id and secret, verified with Onna first."),
-        Binding("e", "edit", "Edit", id="credentials.edit",
-                tooltip="Change the selected profile or paste a new secret."),
-        Binding("d", "delete", "Delete", id="credentials.delete",
-                tooltip="Remove the selected profile here (nothing is revoked at Onna)."),
-        Binding("s", "set_default", "Default", id="credentials.default",
-                tooltip="Open the selected profile when onna-tui starts."),
-        Binding("enter", "use", "Use", id="credentials.use",
-                tooltip="Make the selected profile the active one."),
+        Binding(
+            "a",
+            "add",
+            "Add",
+            id="credentials.add",
+            tooltip="Add a profile: client id and secret, verified with Onna first.",
+        ),
+        Binding(
+            "e",
+            "edit",
+            "Edit",
+            id="credentials.edit",
+            tooltip="Change the selected profile or paste a new secret.",
+        ),
+        Binding(
+            "d",
+            "delete",
+            "Delete",
+            id="credentials.delete",
+            tooltip="Remove the selected profile here (nothing is revoked at Onna).",
+        ),
+        Binding(
+            "s",
+            "set_default",
+            "Default",
+            id="credentials.default",
+            tooltip="Open the selected profile when onna-tui starts.",
+        ),
+        Binding(
+            "enter",
+            "use",
+            "Use",
+            id="credentials.use",
+            tooltip="Make the selected profile the active one.",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -80,9 +105,7 @@ class CredentialsScreen(OnnaScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="cred-body"):
-            table: DataTable[Text] = DataTable(
-                id="profiles", cursor_type="row", zebra_stripes=True
-            )
+            table: DataTable[Text] = DataTable(id="profiles", cursor_type="row", zebra_stripes=True)
             table.border_title = "Profiles"
             yield table
             with VerticalScroll(id="profile-card", classes="card") as card:
@@ -91,7 +114,8 @@ class CredentialsScreen(OnnaScreen):
             yield Static(
                 "Enter makes the selected profile active. Deleting a profile here does not "
                 "revoke its credentials at Onna.",
-                id="cred-hint", classes="hint",
+                id="cred-hint",
+                classes="hint",
             )
 
     def on_mount(self) -> None:
@@ -179,8 +203,9 @@ class CredentialsScreen(OnnaScreen):
         details = self.query_one("#profile-details", Static)
         profile = self.selected
         if profile is None:
-            details.update(Text("Press a to add credentials from the Platform API app.",
-                                style="italic"))
+            details.update(
+                Text("Press a to add credentials from the Platform API app.", style="italic")
+            )
             return
         now = self.onna.clock()
         grid = Table.grid(padding=(0, 2))
@@ -195,10 +220,14 @@ class CredentialsScreen(OnnaScreen):
         grid.add_row("Base URL", plain(profile.base_url))
         grid.add_row("Client id", plain(profile.client_id))
         if profile.secret_set_at is not None:
-            grid.add_row("Client secret", Text.assemble(
-                ("••••••••", "dim"), f"  stored {age(profile.secret_set_at, now)} in ",
-                plain(profile.secret_location, "bold"),
-            ))
+            grid.add_row(
+                "Client secret",
+                Text.assemble(
+                    ("••••••••", "dim"),
+                    f"  stored {age(profile.secret_set_at, now)} in ",
+                    plain(profile.secret_location, "bold"),
+                ),
+            )
         else:
             grid.add_row("Client secret", Text("not stored: press e to paste it", style="yellow"))
         grid.add_row("Token", self._token_text(profile))
@@ -265,16 +294,18 @@ class CredentialsScreen(OnnaScreen):
 
     def _need_store(self) -> bool:
         if self.onna.store is None:
-            self.notify("Profiles are not available yet.", title="Please wait",
-                        severity="warning")
+            self.notify("Profiles are not available yet.", title="Please wait", severity="warning")
             return False
         return True
 
     def _need_selection(self) -> ProfileInfo | None:
         profile = self.selected
         if profile is None:
-            self.notify("There is no profile yet: press a to add one.", title="No profile",
-                        severity="warning")
+            self.notify(
+                "There is no profile yet: press a to add one.",
+                title="No profile",
+                severity="warning",
+            )
         return profile
 
     def action_add(self) -> None:
@@ -300,8 +331,9 @@ class CredentialsScreen(OnnaScreen):
                 self.delete_profile(profile)
 
         self.app.push_screen(
-            ConfirmScreen(plain(f"Delete profile {profile.name!r}?"), delete_warning(profile),
-                          yes="Delete"),
+            ConfirmScreen(
+                plain(f"Delete profile {profile.name!r}?"), delete_warning(profile), yes="Delete"
+            ),
             answered,
         )
 

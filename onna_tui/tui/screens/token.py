@@ -37,20 +37,56 @@ class TokenScreen(OnnaScreen):
     SECTION = "Token"
     CSS_PATH = style("token.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new_token", "New token", id="token.new",
-                tooltip="Exchange the client credentials for a new access token now."),
-        Binding("c", "copy_token", "Copy", id="token.copy",
-                tooltip="Copy the access token to the clipboard."),
-        Binding("h", "copy_header", "Copy header", id="token.copy-header",
-                tooltip="Copy an 'Authorization: Bearer …' header line to the clipboard."),
-        Binding("f", "forget", "Forget", id="token.forget",
-                tooltip="Drop the cached token here and in the keyring."),
-        Binding("a", "toggle_renew", "Auto-renew", id="token.auto-renew",
-                tooltip="Switch re-minting before expiry on or off."),
-        Binding("v", "toggle_reveal", "Reveal", id="token.reveal",
-                tooltip="Show or hide the raw access token."),
-        Binding("u", "refresh", "Refresh", id="token.refresh", show=False,
-                tooltip="Ask again who the token belongs to and how the API is."),
+        Binding(
+            "n",
+            "new_token",
+            "New token",
+            id="token.new",
+            tooltip="Exchange the client credentials for a new access token now.",
+        ),
+        Binding(
+            "c",
+            "copy_token",
+            "Copy",
+            id="token.copy",
+            tooltip="Copy the access token to the clipboard.",
+        ),
+        Binding(
+            "h",
+            "copy_header",
+            "Copy header",
+            id="token.copy-header",
+            tooltip="Copy an 'Authorization: Bearer …' header line to the clipboard.",
+        ),
+        Binding(
+            "f",
+            "forget",
+            "Forget",
+            id="token.forget",
+            tooltip="Drop the cached token here and in the keyring.",
+        ),
+        Binding(
+            "a",
+            "toggle_renew",
+            "Auto-renew",
+            id="token.auto-renew",
+            tooltip="Switch re-minting before expiry on or off.",
+        ),
+        Binding(
+            "v",
+            "toggle_reveal",
+            "Reveal",
+            id="token.reveal",
+            tooltip="Show or hide the raw access token.",
+        ),
+        Binding(
+            "u",
+            "refresh",
+            "Refresh",
+            id="token.refresh",
+            show=False,
+            tooltip="Ask again who the token belongs to and how the API is.",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -151,20 +187,27 @@ class TokenScreen(OnnaScreen):
         if self.revealed:
             grid.add_row("Token", plain(token.access_token.get_secret_value(), "reverse"))
         else:
-            grid.add_row("Token", Text.assemble(plain(token.masked),
-                                                ("  · press v to reveal", "dim")))
+            grid.add_row(
+                "Token", Text.assemble(plain(token.masked), ("  · press v to reveal", "dim"))
+            )
         grid.add_row("Fingerprint", token.fingerprint)
         details.update(grid)
 
     def _render_use(self, session: Session | None) -> None:
         base = session.base_url if session is not None else "https://api.onna.com/v1"
-        self.query_one("#token-use", Static).update(Text.assemble(
-            plain(f"curl --header 'Authorization: Bearer <token>' '{base}/oauth/user'", "bold"),
-            "\n",
-            ("h", "bold"), " copies the header line, ", ("c", "bold"), " the token. Tokens "
-            "live one hour and cannot be refreshed: after a 401, get a new one (",
-            ("n", "bold"), ").",
-        ))
+        self.query_one("#token-use", Static).update(
+            Text.assemble(
+                plain(f"curl --header 'Authorization: Bearer <token>' '{base}/oauth/user'", "bold"),
+                "\n",
+                ("h", "bold"),
+                " copies the header line, ",
+                ("c", "bold"),
+                " the token. Tokens "
+                "live one hour and cannot be refreshed: after a 401, get a new one (",
+                ("n", "bold"),
+                ").",
+            )
+        )
 
     def _render_renew_state(self) -> None:
         session = self.onna.session
@@ -236,8 +279,7 @@ class TokenScreen(OnnaScreen):
             return
         user = message.user
         self.query_one("#who", Static).update(
-            Text.assemble(plain(user.display_name, "bold"), "\naccount ",
-                          plain(user.account_id))
+            Text.assemble(plain(user.display_name, "bold"), "\naccount ", plain(user.account_id))
         )
         self.query_one("#who-card").remove_class("-error")
 
@@ -246,8 +288,9 @@ class TokenScreen(OnnaScreen):
         if not self._is_current(message.session):
             return
         self.query_one("#who", Static).update(
-            Text.assemble(plain(message.title, "bold"), "\n",
-                          plain(message.message, multiline=True))
+            Text.assemble(
+                plain(message.title, "bold"), "\n", plain(message.message, multiline=True)
+            )
         )
         self.query_one("#who-card").add_class("-error")
 
@@ -258,8 +301,9 @@ class TokenScreen(OnnaScreen):
         health = message.health
         mark = plain("● " + health.status, "bold green" if health.passing else "bold red")
         self.query_one("#health", Static).update(
-            Text.assemble(mark, plain(f" · version {health.version}"), "\nrelease ",
-                          plain(health.release_id))
+            Text.assemble(
+                mark, plain(f" · version {health.version}"), "\nrelease ", plain(health.release_id)
+            )
         )
         self.query_one("#health-card").set_class(not health.passing, "-error")
 
@@ -312,8 +356,9 @@ class TokenScreen(OnnaScreen):
     def _token_or_hint(self) -> AccessToken | None:
         token = self._token()
         if token is None:
-            self.notify("There is no token yet: press n to get one.", title="No token",
-                        severity="warning")
+            self.notify(
+                "There is no token yet: press n to get one.", title="No token", severity="warning"
+            )
         return token
 
 

@@ -19,12 +19,15 @@ from onna_tui.tui.store import ProfileInfo
 from onna_tui.tui.widgets.profile_form import ProfileFormScreen
 
 STEPS = (
-    ("An Onna admin gives you the developer role",
-     " (Platform API app → Developers → +)."),
-    ("You create credentials in the Platform API app",
-     " (API credentials → +) and copy the client secret: Onna shows it only once."),
-    ("Paste the client id and secret here.",
-     " onna-tui checks them with Onna, then keeps the secret in your system keyring."),
+    ("An Onna admin gives you the developer role", " (Platform API app → Developers → +)."),
+    (
+        "You create credentials in the Platform API app",
+        " (API credentials → +) and copy the client secret: Onna shows it only once.",
+    ),
+    (
+        "Paste the client id and secret here.",
+        " onna-tui checks them with Onna, then keeps the secret in your system keyring.",
+    ),
 )
 
 
@@ -49,10 +52,20 @@ class WelcomeScreen(OnnaScreen):
     CSS_PATH = style("welcome.tcss")
     AUTO_FOCUS = "#add-credentials"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add", "Add credentials", id="welcome.add",
-                tooltip="Paste a client id and secret from the Platform API app."),
-        Binding("t", "sandbox", "Try the sandbox", id="welcome.sandbox",
-                tooltip="Run a local stand-in for the Onna API; nothing is saved."),
+        Binding(
+            "a",
+            "add",
+            "Add credentials",
+            id="welcome.add",
+            tooltip="Paste a client id and secret from the Platform API app.",
+        ),
+        Binding(
+            "t",
+            "sandbox",
+            "Try the sandbox",
+            id="welcome.sandbox",
+            tooltip="Run a local stand-in for the Onna API; nothing is saved.",
+        ),
     ]
 
     def compose_body(self) -> ComposeResult:
@@ -65,7 +78,8 @@ class WelcomeScreen(OnnaScreen):
             yield Static(
                 "No account yet? The sandbox speaks the same API on this machine, with a demo "
                 "client whose secret lives in memory only. Nothing is saved.",
-                id="welcome-sandbox-hint", classes="hint",
+                id="welcome-sandbox-hint",
+                classes="hint",
             )
 
     @on(Button.Pressed, "#add-credentials")

@@ -56,16 +56,46 @@ class WorkspacesScreen(OnnaScreen):
     AUTO_FOCUS = "#name"
     CSS_PATH = style("workspaces.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "create", "Create", id="workspaces.create", priority=True,
-                tooltip="Validate the form and create the workspace."),
-        Binding("ctrl+r", "refresh", "Refresh", id="workspaces.refresh", priority=True,
-                tooltip="Load the workspace list again from the first page."),
-        Binding("ctrl+l", "load_more", "More", id="workspaces.more", priority=True,
-                tooltip="Load the next page of workspaces."),
-        Binding("ctrl+y", "copy_curl", "Copy curl", id="workspaces.copy-curl", priority=True,
-                tooltip="Copy the request as a curl command (token redacted)."),
-        Binding("ctrl+o", "copy_id", "Copy id", id="workspaces.copy-id", priority=True,
-                tooltip="Copy the onna_id of the new or the selected workspace."),
+        Binding(
+            "ctrl+s",
+            "create",
+            "Create",
+            id="workspaces.create",
+            priority=True,
+            tooltip="Validate the form and create the workspace.",
+        ),
+        Binding(
+            "ctrl+r",
+            "refresh",
+            "Refresh",
+            id="workspaces.refresh",
+            priority=True,
+            tooltip="Load the workspace list again from the first page.",
+        ),
+        Binding(
+            "ctrl+l",
+            "load_more",
+            "More",
+            id="workspaces.more",
+            priority=True,
+            tooltip="Load the next page of workspaces.",
+        ),
+        Binding(
+            "ctrl+y",
+            "copy_curl",
+            "Copy curl",
+            id="workspaces.copy-curl",
+            priority=True,
+            tooltip="Copy the request as a curl command (token redacted).",
+        ),
+        Binding(
+            "ctrl+o",
+            "copy_id",
+            "Copy id",
+            id="workspaces.copy-id",
+            priority=True,
+            tooltip="Copy the onna_id of the new or the selected workspace.",
+        ),
     ]
 
     def __init__(self) -> None:
@@ -88,13 +118,19 @@ class WorkspacesScreen(OnnaScreen):
             with VerticalScroll(id="ws-form-pane"):
                 with Vertical(id="ws-form", classes="card") as form:
                     form.border_title = "New workspace"
-                    yield FormField("Name (required)", field_id="name",
-                                    placeholder="e.g. Contracts review",
-                                    validators=[NotBlank("A name")])
-                    yield FormField("Description", field_id="description",
-                                    placeholder="optional")
-                    yield FormField("Tags (comma separated)", field_id="tags",
-                                    placeholder="e.g. legal, 2026", validators=[Tags()])
+                    yield FormField(
+                        "Name (required)",
+                        field_id="name",
+                        placeholder="e.g. Contracts review",
+                        validators=[NotBlank("A name")],
+                    )
+                    yield FormField("Description", field_id="description", placeholder="optional")
+                    yield FormField(
+                        "Tags (comma separated)",
+                        field_id="tags",
+                        placeholder="e.g. legal, 2026",
+                        validators=[Tags()],
+                    )
                     with Horizontal(id="ws-actions"):
                         yield Button("Create", id="create", variant="primary")
                         yield Static("or press Enter", id="ws-progress", classes="hint")
@@ -113,8 +149,12 @@ class WorkspacesScreen(OnnaScreen):
                 yield Static("", id="ws-list-status", classes="hint", markup=False)
                 with VerticalScroll(id="ws-details-card", classes="card") as details:
                     details.border_title = "Details"
-                    yield Static("Select a workspace to see its details.", id="ws-details",
-                                 classes="hint", markup=False)
+                    yield Static(
+                        "Select a workspace to see its details.",
+                        id="ws-details",
+                        classes="hint",
+                        markup=False,
+                    )
 
     # ---------------------------------------------------------------- life
 
@@ -242,13 +282,17 @@ class WorkspacesScreen(OnnaScreen):
         if self._creating:
             return  # one POST at a time: a second Enter never sends another
         if self.onna.session is None:
-            self.notify("Add or pick a profile first (F2 Credentials).", title="No profile",
-                        severity="warning")
+            self.notify(
+                "Add or pick a profile first (F2 Credentials).",
+                title="No profile",
+                severity="warning",
+            )
             return
         draft = self.validate_form()
         if draft is None:
-            self._set_result(Text("Fix the highlighted fields, then create again.",
-                                  style="italic"), error=True)
+            self._set_result(
+                Text("Fix the highlighted fields, then create again.", style="italic"), error=True
+            )
             first = next(f for f in (self._field(n) for n in FORM_FIELDS) if f.error)
             first.input.focus()
             return
@@ -294,8 +338,9 @@ class WorkspacesScreen(OnnaScreen):
                 except Exception as exc:
                     self._report(exc, session)
                     if self._is_current(session):
-                        self._set_result(Text("Not created: see the message in the corner."),
-                                         error=True)
+                        self._set_result(
+                            Text("Not created: see the message in the corner."), error=True
+                        )
                     return
             self.post_message(WorkspaceCreated(created, draft.name, session))
         finally:
@@ -303,7 +348,11 @@ class WorkspacesScreen(OnnaScreen):
             self._set_busy(False)
 
     def _report(
-        self, exc: Exception, session: Session, *, severity: SeverityLevel = "error",
+        self,
+        exc: Exception,
+        session: Session,
+        *,
+        severity: SeverityLevel = "error",
         timeout: float = 10,
     ) -> None:
         """A toast for a failed create; it names the profile when that is no longer active."""
@@ -321,18 +370,23 @@ class WorkspacesScreen(OnnaScreen):
             self.notify(
                 f"Workspace {message.name!r} was created in profile {message.session.name!r} "
                 f"(onna_id {onna_id}), which is no longer the active profile.",
-                title="Workspace created", timeout=15,
+                title="Workspace created",
+                timeout=15,
             )
             return
         self.created_id = onna_id
         self._set_result(
             Text.assemble(
-                "Created ", plain(message.name, "bold"), "\nonna_id ",
-                plain(onna_id, "bold reverse"), ("  ctrl+o copies", "dim"),
+                "Created ",
+                plain(message.name, "bold"),
+                "\nonna_id ",
+                plain(onna_id, "bold reverse"),
+                ("  ctrl+o copies", "dim"),
             )
         )
-        self.notify(f"Workspace {message.name!r} created with onna_id {onna_id}.",
-                    title="Workspace created")
+        self.notify(
+            f"Workspace {message.name!r} created with onna_id {onna_id}.", title="Workspace created"
+        )
         for name in FORM_FIELDS:
             self._field(name).input.value = ""
         self._field("name").input.focus()
@@ -350,7 +404,8 @@ class WorkspacesScreen(OnnaScreen):
                 self._field(name).show_error(" ".join(problems))
                 shown = True
         self._set_result(
-            Text("Onna rejected the request: see the fields above.") if shown
+            Text("Onna rejected the request: see the fields above.")
+            if shown
             else plain(message.message, multiline=True),
             error=True,
         )
@@ -361,8 +416,10 @@ class WorkspacesScreen(OnnaScreen):
             return  # the toast said so; this profile's list is another one
         self._set_result(
             Text.assemble(
-                ("No answer from Onna: the workspace may have been created — check the list ",
-                 "bold"),
+                (
+                    "No answer from Onna: the workspace may have been created — check the list ",
+                    "bold",
+                ),
                 "(refreshed now) before creating it again.",
             ),
             error=True,
@@ -415,9 +472,12 @@ class WorkspacesScreen(OnnaScreen):
         cursor = message.page.cursor
         if cursor and cursor in self._seen_cursors:
             # A server whose cursors loop would be paged forever: stop here.
-            self.notify("The server sent a page cursor it had sent before; the list stops "
-                        "here and may be incomplete.", title="Paging stopped",
-                        severity="warning")
+            self.notify(
+                "The server sent a page cursor it had sent before; the list stops "
+                "here and may be incomplete.",
+                title="Paging stopped",
+                severity="warning",
+            )
             cursor = None
         if cursor:
             self._seen_cursors.add(cursor)
@@ -484,8 +544,10 @@ class WorkspacesScreen(OnnaScreen):
         onna_id = plain(ws.onna_id)
         onna_id.overflow = "fold"  # an id must show whole
         grid.add_row("onna_id", onna_id)
-        grid.add_row("Description", plain(ws.description, multiline=True) if ws.description
-                     else Text("—", style="dim"))
+        grid.add_row(
+            "Description",
+            plain(ws.description, multiline=True) if ws.description else Text("—", style="dim"),
+        )
         grid.add_row("Tags", plain(", ".join(ws.tags)) if ws.tags else Text("—", style="dim"))
         if ws.creation_datetime:
             grid.add_row("Created", local_time(ws.creation_datetime, tz))
@@ -499,14 +561,14 @@ class WorkspacesScreen(OnnaScreen):
 
     def action_copy_curl(self) -> None:
         self.app.copy_to_clipboard(self.curl_text)
-        self.notify("The curl command is on the clipboard (the token is redacted).",
-                    title="Copied")
+        self.notify("The curl command is on the clipboard (the token is redacted).", title="Copied")
 
     def action_copy_id(self) -> None:
         onna_id = self.created_id or self.selected_id
         if onna_id is None:
-            self.notify("Create or select a workspace first.", title="Nothing to copy",
-                        severity="warning")
+            self.notify(
+                "Create or select a workspace first.", title="Nothing to copy", severity="warning"
+            )
             return
         self.app.copy_to_clipboard(onna_id)
         self.notify(f"{onna_id} is on the clipboard.", title="Copied")

@@ -43,9 +43,7 @@ class TokenCountdown(Vertical):
     def compose(self) -> ComposeResult:
         yield Digits("--:--", id="countdown-digits")
         yield Label("no token", id="countdown-caption")
-        yield ProgressBar(
-            total=100, show_eta=False, show_percentage=True, id="countdown-bar"
-        )
+        yield ProgressBar(total=100, show_eta=False, show_percentage=True, id="countdown-bar")
 
     def on_mount(self) -> None:
         self.set_interval(1, self.tick)

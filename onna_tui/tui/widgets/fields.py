@@ -49,9 +49,7 @@ class TextField(Input):
         field = self.parent if isinstance(self.parent, FormField) else None
         if len(lines) > 1:
             if field is not None:
-                field.show_error(
-                    f"The paste had {len(lines)} lines; paste the {field.what} alone."
-                )
+                field.show_error(f"The paste had {len(lines)} lines; paste the {field.what} alone.")
             return
         if not lines:
             return

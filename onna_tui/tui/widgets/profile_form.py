@@ -96,8 +96,8 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
     def compose(self) -> ComposeResult:
         editing = self.editing
         with Vertical() as box:
-            box.border_title = plain(f"Edit profile {editing.name}") if editing else (
-                "Add credentials"
+            box.border_title = (
+                plain(f"Edit profile {editing.name}") if editing else ("Add credentials")
             )
             yield Static(
                 "Client id and secret come from the Platform API app (API credentials). "
@@ -202,8 +202,11 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
     def action_cancel(self) -> None:
         if self._storing:
             # Verified and being written: closing now could leave half of it stored.
-            self.notify("The credentials are verified and being stored; the dialog closes "
-                        "when that is done.", title="Saving")
+            self.notify(
+                "The credentials are verified and being stored; the dialog closes "
+                "when that is done.",
+                title="Saving",
+            )
             return
         # Not verified yet (or not started): nothing has been stored, so stopping is safe.
         verifying = self.busy
@@ -241,8 +244,12 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
             from onna_tui.tui.store import secret_needed
 
             # Said here, before anything is sent: the stored secret never goes to a new host.
-            needed = secret_needed(self.editing.base_url, self.editing.client_id,
-                                   normalize_base_url(draft.base_url), draft.client_id)
+            needed = secret_needed(
+                self.editing.base_url,
+                self.editing.client_id,
+                normalize_base_url(draft.base_url),
+                draft.client_id,
+            )
             if needed is not None:
                 secret_field = self._field("client-secret")
                 secret_field.show_error(needed)

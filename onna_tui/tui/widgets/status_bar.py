@@ -84,9 +84,7 @@ class StatusBar(Horizontal):
         parts = []
         for key, mode, title in SECTIONS:
             current = "reverse bold" if title == self.section else "not bold"
-            parts.append(
-                f"[{current} @click=app.show('{mode}')][b]{key}[/b] {title} [/]"
-            )
+            parts.append(f"[{current} @click=app.show('{mode}')][b]{key}[/b] {title} [/]")
         return Content.from_markup(" ".join(parts))
 
     @property
