@@ -63,12 +63,13 @@ from onna_tui.core.urls import DEFAULT_BASE_URL
 from onna_tui.core.urls import normalize_base_url as base_url_policy
 from onna_tui.errors import ExitCode
 from onna_tui.storage.files import atomic_write
-
-APP_NAME = "onna-tui"
-CONFIG_FILENAME = "config.toml"
-
-#: Overrides the directory holding config.toml.
-ENV_CONFIG_DIR = "ONNA_TUI_CONFIG_DIR"
+from onna_tui.storage.paths import (  # noqa: F401 - re-exported: where config.toml lives
+    APP_NAME,
+    CONFIG_FILENAME,
+    ENV_CONFIG_DIR,
+    default_config_dir,
+    default_config_path,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -275,20 +276,6 @@ def _describe_validation(exc: ValidationError) -> str:
 
 
 # ----------------------------------------------------------------- files
-
-
-def default_config_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    override = env.get(ENV_CONFIG_DIR, "").strip()
-    if override:
-        return Path(override).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
-
-
-def default_config_path(env: Mapping[str, str] | None = None) -> Path:
-    return default_config_dir(env) / CONFIG_FILENAME
 
 
 def _table_line(text: str, profile: str) -> int | None:
