@@ -17,16 +17,12 @@ import base64
 import binascii
 import hashlib
 import hmac
-import json
-import os
 import re
 import secrets
 import string
-import tempfile
 import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,14 +32,51 @@ from pydantic import SecretStr
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.token_rules import DOCUMENTED_TOKEN_LIFETIME
 from onna_tui.core.tokens import Credentials
-from onna_tui.errors import OnnaTuiError
 from onna_tui.sandbox.custom_fields import CustomFieldRecord, CustomFields
 from onna_tui.sandbox.faults import Fault
+from onna_tui.sandbox.persistence import (
+    STATE_FORMAT,
+    STATE_VERSION,
+    read_state_file,
+    write_state_file,
+)
+from onna_tui.sandbox.records import IssuedToken, SandboxClient, SandboxUser, WorkspaceRecord
+from onna_tui.sandbox.refusals import (
+    DeveloperRoleRevoked,
+    InvalidClient,
+    InvalidCursor,
+    InvalidValue,
+    NotFoundError,
+    SandboxError,
+    StateFileError,
+    TokenRejected,
+    lone_surrogate,
+)
+
+# The records and refusals live in their own modules; importing them from here works too.
+__all__ = [
+    "DEFAULT_USER_ID",
+    "ERROR_SHAPES",
+    "STATE_FORMAT",
+    "STATE_VERSION",
+    "DeveloperRoleRevoked",
+    "InvalidClient",
+    "InvalidCursor",
+    "InvalidValue",
+    "IssuedToken",
+    "NotFoundError",
+    "SandboxClient",
+    "SandboxError",
+    "SandboxState",
+    "SandboxUser",
+    "StateFileError",
+    "TokenRejected",
+    "WorkspaceRecord",
+    "lone_surrogate",
+]
 
 #: The user that owns clients created without naming one.
 DEFAULT_USER_ID = "sandbox.developer@example.com"
-STATE_FORMAT = "onna-tui-sandbox"
-STATE_VERSION = 1
 
 _ID_ALPHABET = string.ascii_letters + string.digits
 _MAX_CLIENT_ID = 200
@@ -53,158 +86,6 @@ _MAX_SECRET = 1000
 #: the document's examples show, or the one flat error object its
 #: JsonApiErrorsNNN schemas describe (see `onna_tui.sandbox.app.error_document`).
 ERROR_SHAPES = ("envelope", "flat")
-
-
-def lone_surrogate(text: str) -> str | None:
-    """The first lone surrogate in ``text`` (which UTF-8 cannot encode), or None.
-
-    JSON can spell one ("\\ud800"), Python keeps it, and any response that
-    contains it then fails to encode; so the sandbox refuses such values.
-    """
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        return text[exc.start]
-    return None
-
-
-# ------------------------------------------------------------------ errors
-
-
-class SandboxError(OnnaTuiError):
-    """Base of the state's refusals; ``status`` is the HTTP status the app answers with."""
-
-    title = "Sandbox refused"
-    status = 400
-
-
-class NotFoundError(SandboxError):
-    status = 404
-
-
-class DeveloperRoleRevoked(SandboxError):
-    """The user may not create new credentials (the guide's "revoke developer role")."""
-
-    status = 403
-
-
-class InvalidClient(SandboxError):
-    """Unknown client id or wrong secret at the token endpoint."""
-
-    status = 401
-
-
-class TokenRejected(SandboxError):
-    """A bearer token that is missing, unknown or expired; the message says which."""
-
-    status = 401
-
-
-class InvalidCursor(SandboxError):
-    status = 422
-
-
-class InvalidValue(SandboxError):
-    """A value given to the admin surface or to a Python method that cannot be used."""
-
-    status = 422
-
-
-class StateFileError(SandboxError):
-    """The --state file exists but cannot be read as sandbox state."""
-
-    status = 500
-
-
-# ----------------------------------------------------------------- records
-
-
-@dataclass
-class SandboxUser:
-    """A Platform user. ``id`` is usually the user's email, as in CurrentUser."""
-
-    id: str
-    account_id: str = "sandbox"
-    name: str = "Sandbox"
-    surname: str | None = "Developer"
-    developer_role: bool = True
-
-    def current_user(self) -> dict[str, Any]:
-        """The GET /oauth/user body (CurrentUser)."""
-        body: dict[str, Any] = {"id": self.id, "account_id": self.account_id, "name": self.name}
-        if self.surname is not None:
-            body["surname"] = self.surname
-        return body
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "account_id": self.account_id,
-            "name": self.name,
-            "surname": self.surname,
-            "developer_role": self.developer_role,
-        }
-
-
-@dataclass
-class SandboxClient:
-    """One set of API credentials; the secret itself is never stored."""
-
-    client_id: str
-    user_id: str
-    secret_salt: str
-    secret_sha256: str
-
-    @staticmethod
-    def digest(salt: str, secret: str) -> str:
-        return hashlib.sha256(f"{salt}:{secret}".encode()).hexdigest()
-
-    def check_secret(self, secret: str) -> bool:
-        # compare_digest: the sandbox should not teach clients to rely on a timing leak.
-        return hmac.compare_digest(self.digest(self.secret_salt, secret), self.secret_sha256)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "client_id": self.client_id,
-            "user_id": self.user_id,
-            "secret_salt": self.secret_salt,
-            "secret_sha256": self.secret_sha256,
-        }
-
-
-@dataclass
-class IssuedToken:
-    client_id: str
-    expires_at: datetime
-    #: Set by expire_all_tokens: independent of the clock, so it works with system_clock too.
-    force_expired: bool = False
-
-
-@dataclass
-class WorkspaceRecord:
-    """A workspace as stored; ``seq`` orders the list and backs the paging cursor."""
-
-    onna_id: str
-    name: str
-    seq: int
-    creation_datetime: datetime
-    modification_datetime: datetime
-    description: str = ""
-    tags: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        """The GET /workspaces/{onna_id} body (WorkspaceResponseBody)."""
-        return {
-            "onna_id": self.onna_id,
-            "name": self.name,
-            "description": self.description,
-            "tags": list(self.tags),
-            "creation_datetime": self.creation_datetime.isoformat(),
-            "modification_datetime": self.modification_datetime.isoformat(),
-        }
-
-    def page_item(self) -> dict[str, Any]:
-        return {"onna_id": self.onna_id, "name": self.name}
 
 
 # ------------------------------------------------------------------- state
@@ -711,34 +592,10 @@ class SandboxState:
         # must be able to with the real API.
         if self.state_file is None:
             return
-        data = json.dumps(self.snapshot(), indent=2, sort_keys=True)
-        target = self.state_file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # mkstemp creates the file 0600 in the same directory, so os.replace is
-        # atomic and a crash never leaves a half-written state file behind.
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_state_file(self.state_file, self.snapshot())
 
     def _load(self, path: Path) -> None:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise StateFileError(f"Cannot read sandbox state from {path}: {exc}") from exc
-        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
-            raise StateFileError(f"{path} is not an onna-tui sandbox state file.")
-        if data.get("version") != STATE_VERSION:
-            raise StateFileError(
-                f"{path} has state version {data.get('version')!r}; this sandbox reads "
-                f"version {STATE_VERSION}."
-            )
+        data = read_state_file(path)
         try:
             for u in data.get("users", []):
                 user = SandboxUser(
