@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 
 import httpx
+import pytest
 from clihelpers import Admin, Cli
 
 from onna_tui.errors import ExitCode
@@ -145,3 +147,20 @@ def test_the_token_is_never_on_a_command_line(cli: Cli) -> None:
     finally:
         proc.kill()
         proc.wait(timeout=30)
+
+
+def test_done_when_curl_inside_exec_lists_the_workspaces(cli: Cli) -> None:
+    """`onna-tui exec -- sh -c 'curl -s -H "Authorization: Bearer $ONNA_ACCESS_TOKEN"
+    "$ONNA_BASE_URL/workspaces"'` lists workspaces on the sandbox."""
+    if shutil.which("curl") is None or shutil.which("sh") is None:
+        if os.environ.get("ONNA_TUI_REQUIRE_SHELLS") == "1":
+            pytest.fail("ONNA_TUI_REQUIRE_SHELLS=1 but curl or sh is not installed")
+        pytest.skip("needs curl and sh")
+    assert cli.add_profile("sb", verify=False).returncode == 0
+    created = cli.run("workspace", "create", "--name", "Listed by curl")
+    assert created.returncode == 0, created.stderr
+    script = 'curl -sf -H "Authorization: Bearer $ONNA_ACCESS_TOKEN" "$ONNA_BASE_URL/workspaces"'
+    result = cli.run("exec", "--", "sh", "-c", script)
+    assert result.returncode == 0, result.stderr
+    names = [item["name"] for item in json.loads(result.stdout)["items"]]
+    assert names == ["Listed by curl"]
