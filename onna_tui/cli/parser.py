@@ -132,7 +132,9 @@ def _add_profile_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser
 
 def _add_workspace_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     workspace = sub.add_parser(
-        "workspace", help="create, list and show workspaces", description="Workspaces."
+        "workspace",
+        help="create, list, show, update and delete workspaces, and set their custom fields",
+        description="Workspaces.",
     )
     _add_global_options(workspace, top=False)
     actions = workspace.add_subparsers(dest="workspace_command", metavar="ACTION", required=True)
@@ -150,6 +152,60 @@ def _add_workspace_parsers(sub: argparse._SubParsersAction[argparse.ArgumentPars
     show = _leaf(actions, "show", "show one workspace")
     show.add_argument("onna_id", metavar="ONNA_ID")
     _add_json(show, "the workspace")
+
+    update = _leaf(actions, "update", "change a workspace's name, description or tags")
+    update.add_argument("onna_id", metavar="ONNA_ID")
+    update.add_argument("--name", help="the new display name")
+    update.add_argument("--description", metavar="TEXT", help="the new description")
+    update.add_argument(
+        "--tag", action="append", metavar="TAG", help="a tag; the tags given replace the old ones"
+    )
+    update.add_argument("--clear-tags", action="store_true", help="remove every tag")
+    _add_json(update, "the workspace as it is after the change")
+
+    delete = _leaf(
+        actions,
+        "delete",
+        "delete a workspace and everything in it (asks for its name in a terminal)",
+    )
+    delete.add_argument("onna_id", metavar="ONNA_ID")
+    delete.add_argument(
+        "--yes", action="store_true", help="delete without asking (needed when not in a terminal)"
+    )
+
+    field = _leaf(actions, "field", "a workspace's custom fields and their values")
+    fields = field.add_subparsers(dest="field_command", metavar="ACTION", required=True)
+    listed = _leaf(fields, "list", "list the workspace's enabled fields with their values")
+    listed.add_argument("onna_id", metavar="ONNA_ID")
+    _add_json(listed, "the fields")
+    enable = _leaf(fields, "enable", "enable an account custom field for the workspace")
+    get = _leaf(fields, "get", "print the value of one of the workspace's fields")
+    set_ = _leaf(fields, "set", "set the value of one of the workspace's fields")
+    for leaf in (enable, get, set_):
+        leaf.add_argument("onna_id", metavar="ONNA_ID")
+        leaf.add_argument("field_id", metavar="FIELD_ID")
+    set_.add_argument("value", metavar="VALUE")
+    _add_json(get, '{"onna_id": ..., "value": ...}')
+
+
+def _add_customfield_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    customfield = sub.add_parser(
+        "customfield",
+        help="list and create the account's custom fields",
+        description="The account's custom fields, which workspaces can enable.",
+    )
+    _add_global_options(customfield, top=False)
+    actions = customfield.add_subparsers(
+        dest="customfield_command", metavar="ACTION", required=True
+    )
+    listed = _leaf(actions, "list", "list the account's custom fields")
+    _add_json(listed, "the fields")
+    create = _leaf(actions, "create", "create a custom field and print its onna_id")
+    create.add_argument("--name", required=True, help="display name of the field")
+    create.add_argument("--type", required=True, metavar="TYPE", help="its type, such as keyword")
+    create.add_argument("--description", required=True, metavar="TEXT", help="what it holds")
+    create.add_argument("--required", action="store_true", help="a value is required")
+    _add_json(create, '{"onna_id": ...}')
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(status, "the status")
 
     _add_workspace_parsers(sub)
+    _add_customfield_parsers(sub)
 
     run = _leaf(
         sub,

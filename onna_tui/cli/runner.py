@@ -54,6 +54,10 @@ def _command(args: argparse.Namespace) -> Handler:
         from onna_tui.cli.commands import workspace
 
         return workspace.run
+    if args.command == "customfield":
+        from onna_tui.cli.commands import customfield
+
+        return customfield.run
     if args.command == "exec":
         from onna_tui.cli.commands import exec as exec_command
 

@@ -118,3 +118,13 @@ def display_width(text: str) -> int:
 def pad(text: str, width: int) -> str:
     """``text`` followed by spaces up to ``width`` display columns."""
     return text + " " * max(0, width - display_width(text))
+
+
+def confirms_name(typed: str, name: str) -> bool:
+    """True when ``typed`` is ``name``, or ``name`` as it is shown (with its escapes).
+
+    What a person must type to confirm a delete: a name holding characters a
+    keyboard cannot type may be typed as printed. Surrounding spaces do not count.
+    """
+    wanted = {name.strip(), printable(name).strip()}
+    return bool(typed.strip()) and typed.strip() in wanted

@@ -1,4 +1,4 @@
-"""`onna-tui workspace create | list | show`.
+"""`onna-tui workspace create | list | show` (update, delete: workspace_edit; field: customfield).
 
 ``create`` prints only the new onna_id, so ``id=$(onna-tui workspace create
 --name X)`` just works. ``list`` follows page cursors until the end or
@@ -27,20 +27,25 @@ from onna_tui.core.wire.workspaces import Workspace, WorkspaceDraft
 _OPTION_OF_FIELD = {"name": "--name", "description": "--description", "tags": "--tag"}
 
 
+def usage_from(exc: ValidationError) -> UsageError:
+    """A local validation failure as one sentence naming the options (exit code 2)."""
+    problems = []
+    for error in exc.errors():
+        loc = error["loc"]
+        option = _OPTION_OF_FIELD.get(str(loc[0]), str(loc[0])) if loc else "input"
+        message = str(error["msg"])
+        if error["type"] == "string_too_short":
+            message = "must not be empty or blank"
+        problems.append(f"{option} {message}")
+    return UsageError("; ".join(problems) + ".")
+
+
 def _draft(ctx: Context) -> WorkspaceDraft:
     args = ctx.args
     try:
         return WorkspaceDraft(name=args.name, description=args.description, tags=args.tag or [])
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = error["loc"]
-            option = _OPTION_OF_FIELD.get(str(loc[0]), str(loc[0])) if loc else "input"
-            message = str(error["msg"])
-            if error["type"] == "string_too_short":
-                message = "must not be empty or blank"
-            problems.append(f"{option} {message}")
-        raise UsageError("; ".join(problems) + ".") from None
+        raise usage_from(exc) from None
 
 
 async def create(ctx: Context) -> int:
@@ -176,8 +181,15 @@ async def show(ctx: Context) -> int:
     return 0
 
 
-COMMANDS = {"create": create, "list": list_workspaces, "show": show}
-
-
 async def run(ctx: Context) -> int:
-    return await COMMANDS[ctx.args.workspace_command](ctx)
+    action = ctx.args.workspace_command
+    if action in ("update", "delete"):
+        from onna_tui.cli.commands import workspace_edit
+
+        return await getattr(workspace_edit, action)(ctx)
+    if action == "field":
+        from onna_tui.cli.commands import customfield
+
+        return await customfield.run_field(ctx)
+    commands = {"create": create, "list": list_workspaces, "show": show}
+    return await commands[action](ctx)

@@ -1,0 +1,93 @@
+"""`onna-tui workspace update | delete`.
+
+``update`` sends only what changes and refuses, before sending anything, an
+update with nothing in it. ``delete`` asks for the workspace's name to be typed
+when stdin is a terminal, and without ``--yes`` refuses to run unattended. A
+DELETE whose answer was lost is sent once more; a 404 then means the first one
+worked ("already deleted").
+"""
+
+from __future__ import annotations
+
+import sys
+
+from pydantic import ValidationError
+
+from onna_tui.cli.commands.workspace import usage_from, workspace_json
+from onna_tui.cli.context import Context, connect
+from onna_tui.cli.errors import UsageError
+from onna_tui.cli.output import emit_json, note
+from onna_tui.core.text import confirms_name, printable
+from onna_tui.core.wire.workspaces import WorkspaceUpdate
+
+
+def _update(ctx: Context) -> WorkspaceUpdate:
+    args = ctx.args
+    if args.tag and args.clear_tags:
+        raise UsageError("Give --tag to replace the tags or --clear-tags to remove them, not both.")
+    tags = [] if args.clear_tags else (args.tag or None)
+    try:
+        update = WorkspaceUpdate(name=args.name, description=args.description, tags=tags)
+    except ValidationError as exc:
+        raise usage_from(exc) from None
+    if update.is_empty():
+        raise UsageError(
+            "Nothing to change: give --name, --description, --tag (repeat for several) or "
+            "--clear-tags."
+        )
+    return update
+
+
+async def update(ctx: Context) -> int:
+    change = _update(ctx)
+    onna_id: str = ctx.args.onna_id
+    async with connect(ctx) as client:
+        await client.update_workspace(onna_id, change)
+        if ctx.as_json:
+            emit_json(workspace_json(await client.get_workspace(onna_id)))
+    if not ctx.as_json:
+        note(f"Updated workspace {onna_id}.")
+    return 0
+
+
+def _ask_for_name(name: str, onna_id: str) -> None:
+    """The typed confirmation; UsageError when it does not match (nothing is deleted)."""
+    shown = printable(name)
+    sys.stderr.write(
+        f"This deletes workspace {shown} ({printable(onna_id)}) and everything in it; "
+        "it cannot be undone.\n"
+        f"Type the workspace's name to confirm ({shown}): "
+    )
+    sys.stderr.flush()
+    try:
+        typed = sys.stdin.readline()
+    except (EOFError, OSError):
+        typed = ""
+    if not confirms_name(typed, name):
+        raise UsageError("The name typed does not match; nothing was deleted.")
+
+
+async def delete(ctx: Context) -> int:
+    onna_id: str = ctx.args.onna_id
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    if not ctx.args.yes and not interactive:
+        raise UsageError(
+            f"Not deleting workspace {onna_id} without confirmation: standard input is not a "
+            "terminal, so no name can be typed. Add --yes to delete it."
+        )
+    async with connect(ctx) as client:
+        name = None
+        if not ctx.args.yes:
+            name = (await client.get_workspace(onna_id)).name
+            _ask_for_name(name, onna_id)
+        outcome = await client.delete_workspace(onna_id)
+    if outcome.already_gone:
+        note(
+            f"Workspace {onna_id} was already deleted: the answer to the first request was lost, "
+            "and the retry found it gone."
+        )
+    elif name is not None:
+        note(f"Deleted workspace {name} ({onna_id}).")
+    else:
+        note(f"Deleted workspace {onna_id}.")
+    return 0
