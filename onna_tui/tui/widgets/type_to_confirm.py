@@ -18,13 +18,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
+from onna_tui.core.text import confirms_name
 from onna_tui.tui.safe_text import plain, printable
 
 
 def name_matches(typed: str, name: str) -> bool:
-    """True when ``typed`` is the name, or the name as it is shown on screen."""
-    wanted = {name.strip(), printable(name).strip()}
-    return bool(typed.strip()) and typed.strip() in wanted
+    """True when ``typed`` is the name, or the name as it is shown (the CLI's rule too)."""
+    return confirms_name(typed, name)
 
 
 class TypeToConfirmScreen(ModalScreen[bool]):
