@@ -12,12 +12,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Ask before doing something that cannot be undone."""
-
-    DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > Vertical {
+def danger_dialog_css(screen: str, prefix: str) -> str:
+    """The look of a dialog that asks before something cannot be undone: a centred box with
+    a red border, a bold ``#{prefix}-title`` and right-aligned ``#{prefix}-buttons``."""
+    return f"""
+    {screen} {{ align: center middle; }}
+    {screen} > Vertical {{
         width: 72;
         max-width: 95%;
         height: auto;
@@ -27,11 +27,17 @@ class ConfirmScreen(ModalScreen[bool]):
         border-title-style: bold;
         background: $surface;
         padding: 1 2;
-    }
-    ConfirmScreen #confirm-title { text-style: bold; margin-bottom: 1; }
-    ConfirmScreen #confirm-buttons { height: auto; margin-top: 1; align-horizontal: right; }
-    ConfirmScreen Button { margin-left: 2; }
+    }}
+    {screen} #{prefix}-title {{ text-style: bold; margin-bottom: 1; }}
+    {screen} #{prefix}-buttons {{ height: auto; margin-top: 1; align-horizontal: right; }}
+    {screen} Button {{ margin-left: 2; }}
     """
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask before doing something that cannot be undone."""
+
+    DEFAULT_CSS = danger_dialog_css("ConfirmScreen", "confirm")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="confirm.cancel", tooltip="Keep everything.")
     ]

@@ -20,6 +20,7 @@ from textual.widgets import Button, Footer, Input, Static
 
 from onna_tui.core.text import confirms_name
 from onna_tui.tui.safe_text import plain, printable
+from onna_tui.tui.widgets.confirm import danger_dialog_css
 
 
 def name_matches(typed: str, name: str) -> bool:
@@ -30,23 +31,8 @@ def name_matches(typed: str, name: str) -> bool:
 class TypeToConfirmScreen(ModalScreen[bool]):
     """Ask for the name of what is about to be deleted; True only when it was typed."""
 
-    DEFAULT_CSS = """
-    TypeToConfirmScreen { align: center middle; }
-    TypeToConfirmScreen > Vertical {
-        width: 72;
-        max-width: 95%;
-        height: auto;
-        max-height: 95%;
-        border: thick $error 60%;
-        border-title-color: $text-error;
-        border-title-style: bold;
-        background: $surface;
-        padding: 1 2;
-    }
-    TypeToConfirmScreen #type-title { text-style: bold; margin-bottom: 1; }
+    DEFAULT_CSS = danger_dialog_css("TypeToConfirmScreen", "type") + """
     TypeToConfirmScreen #type-prompt { margin-top: 1; }
-    TypeToConfirmScreen #type-buttons { height: auto; margin-top: 1; align-horizontal: right; }
-    TypeToConfirmScreen Button { margin-left: 2; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="type-confirm.cancel", tooltip="Keep it.")
