@@ -95,6 +95,10 @@ def _env(env: Mapping[str, str], key: str) -> str | None:
     return value or None
 
 
+#: Set by `onna-tui exec` for the program it runs: the profile whose token it holds.
+ENV_EXEC_PROFILE = "ONNA_TUI_EXEC_PROFILE"
+
+
 def _env_base_url(env: Mapping[str, str]) -> str | None:
     value = _env(env, ENV_BASE_URL)
     if value is None:
@@ -150,6 +154,11 @@ def _plan(
 
     config = store.load()
     profile = _pick(config, chosen, env, store)
+    exec_profile = _env(env, ENV_EXEC_PROFILE)
+    if exec_profile and exec_profile != profile.name:
+        # Inside `onna-tui exec` of another profile, ONNA_BASE_URL is that profile's, put
+        # there for the program: it does not move this profile to another server.
+        env_base = None
     overridden = []
     if env_id and env_id != profile.client_id:
         overridden.append(ENV_CLIENT_ID)

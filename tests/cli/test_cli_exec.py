@@ -164,3 +164,19 @@ def test_done_when_curl_inside_exec_lists_the_workspaces(cli: Cli) -> None:
     assert result.returncode == 0, result.stderr
     names = [item["name"] for item in json.loads(result.stdout)["items"]]
     assert names == ["Listed by curl"]
+
+
+def test_inside_exec_another_profile_keeps_its_own_base_url(cli: Cli) -> None:
+    """ONNA_BASE_URL set by an exec of one profile does not move another profile."""
+    assert cli.add_profile("sb", verify=False).returncode == 0
+    other = "http://127.0.0.1:9/v1"
+    added = cli.run(
+        "profile", "add", "other", "--client-id", "x", "--base-url", other, "--no-verify",
+        input="some-secret-value-1234\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    inside = {"ONNA_TUI_EXEC_PROFILE": "sb", "ONNA_BASE_URL": cli.base_url}
+    status = cli.run("status", "--profile", "other", "--json", env=inside)
+    assert status.json()["base_url"] == other
+    own = cli.run("status", "--profile", "sb", "--json", env=inside)
+    assert own.json()["base_url"] == cli.base_url

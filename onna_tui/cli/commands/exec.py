@@ -26,13 +26,11 @@ from onna_tui.core.formatting import iso
 from onna_tui.core.token_rules import EXEC_MIN_LEFT
 from onna_tui.core.tokens import AccessToken
 from onna_tui.errors import ExitCode
-from onna_tui.profiles.resolve import ENV_CLIENT_SECRET
+from onna_tui.profiles.resolve import ENV_CLIENT_SECRET, ENV_EXEC_PROFILE
 
 ENV_TOKEN = "ONNA_ACCESS_TOKEN"
 ENV_BASE_URL = "ONNA_BASE_URL"
 ENV_EXPIRES_AT = "ONNA_TOKEN_EXPIRES_AT"
-#: Set for the program: the profile whose token it holds.
-ENV_EXEC_PROFILE = "ONNA_TUI_EXEC_PROFILE"
 #: The default least time a token handed to a program has left, in seconds.
 DEFAULT_MIN_LEFT = EXEC_MIN_LEFT
 
