@@ -141,7 +141,7 @@ def create_app(
     ``allowed_hosts`` are host names, beyond loopback names and IP addresses,
     that the API answers to in the Host header (the name it serves on).
     """
-    routes = auth.routes() + workspaces.routes() + custom_fields.routes() + admin_routes(state)
+    routes = auth.routes() + workspaces.routes() + custom_fields.routes() + admin_routes()
     hosts = frozenset(h.lower().removesuffix(".") for h in allowed_hosts)
     app = Starlette(
         routes=routes,

@@ -18,7 +18,6 @@ from onna_tui.sandbox.faults import (
 from onna_tui.sandbox.state import (
     ERROR_SHAPES,
     SandboxError,
-    SandboxState,
 )
 from onna_tui.sandbox.web.bodies import json_body, media_type_of
 from onna_tui.sandbox.web.common import (
@@ -26,6 +25,7 @@ from onna_tui.sandbox.web.common import (
     ApiError,
     JSONResponse,
     field_error,
+    state_of,
 )
 
 
@@ -123,86 +123,105 @@ def _admin(
     return guarded
 
 
-def admin_routes(state: SandboxState) -> list[BaseRoute]:
-    async def add_client(request: Request) -> Response:
-        body = await json_body(request, required=False) or {}
-        if not isinstance(body, dict):
-            raise ApiError(422, "The body must be a JSON object.")
-        creds = state.add_client(
-            client_id=body.get("client_id"),
-            client_secret=body.get("client_secret"),
-            user=body.get("user"),
+async def add_client(request: Request) -> Response:
+    state = state_of(request)
+    body = await json_body(request, required=False) or {}
+    if not isinstance(body, dict):
+        raise ApiError(422, "The body must be a JSON object.")
+    creds = state.add_client(
+        client_id=body.get("client_id"),
+        client_secret=body.get("client_secret"),
+        user=body.get("user"),
+    )
+    owner = state.client_owner(creds.client_id)
+    return JSONResponse(
+        {
+            "client_id": creds.client_id,
+            "client_secret": creds.client_secret.get_secret_value(),
+            "user_id": owner.id,
+        },
+        201,
+    )
+
+
+async def remove_client(request: Request) -> Response:
+    state = state_of(request)
+    state.remove_client(request.path_params["client_id"])
+    return Response(status_code=204)
+
+
+async def revoke_role(request: Request) -> Response:
+    state = state_of(request)
+    state.revoke_developer_role(request.path_params["user_id"])
+    return Response(status_code=204)
+
+
+async def expire_tokens(request: Request) -> Response:
+    state = state_of(request)
+    state.expire_all_tokens()
+    return Response(status_code=204)
+
+
+async def add_fault(request: Request) -> Response:
+    state = state_of(request)
+    try:
+        fault = state.add_fault(await json_body(request))
+    except FaultSpecError as exc:
+        pointer = f"/{exc.field}" if exc.field else ""
+        raise ApiError(422, [field_error(pointer, str(exc))]) from None
+    return JSONResponse(fault.to_json(), 201)
+
+
+async def list_faults(request: Request) -> Response:
+    state = state_of(request)
+    return JSONResponse({"faults": [f.to_json() for f in state.faults()]})
+
+
+async def clear_faults(request: Request) -> Response:
+    state = state_of(request)
+    state.clear_faults()
+    return Response(status_code=204)
+
+
+async def stats(request: Request) -> Response:
+    state = state_of(request)
+    return JSONResponse(state.stats())
+
+
+async def reset_stats(request: Request) -> Response:
+    state = state_of(request)
+    state.reset_stats()
+    return Response(status_code=204)
+
+
+async def get_settings(request: Request) -> Response:
+    state = state_of(request)
+    return JSONResponse(state.settings())
+
+
+async def change_settings(request: Request) -> Response:
+    state = state_of(request)
+    body = await json_body(request)
+    if not isinstance(body, dict):
+        example = '{"error_shape": "flat"}'
+        raise ApiError(422, [field_error("", f"The body must be a JSON object such as {example}.")])
+    errors = [
+        field_error(f"/{key}", f"Unknown setting {key!r}: the settings are error_shape.")
+        for key in sorted(set(body) - {"error_shape"})
+    ]
+    shape = body.get("error_shape", state.error_shape)
+    if not isinstance(shape, str) or shape not in ERROR_SHAPES:
+        errors.append(
+            field_error("/error_shape", f"error_shape must be one of: {', '.join(ERROR_SHAPES)}.")
         )
-        owner = state.client_owner(creds.client_id)
-        return JSONResponse(
-            {
-                "client_id": creds.client_id,
-                "client_secret": creds.client_secret.get_secret_value(),
-                "user_id": owner.id,
-            },
-            201,
-        )
+    if errors:
+        raise ApiError(422, errors)
+    state.set_error_shape(shape)
+    return JSONResponse(state.settings())
 
-    async def remove_client(request: Request) -> Response:
-        state.remove_client(request.path_params["client_id"])
-        return Response(status_code=204)
 
-    async def revoke_role(request: Request) -> Response:
-        state.revoke_developer_role(request.path_params["user_id"])
-        return Response(status_code=204)
-
-    async def expire_tokens(request: Request) -> Response:
-        state.expire_all_tokens()
-        return Response(status_code=204)
-
-    async def add_fault(request: Request) -> Response:
-        try:
-            fault = state.add_fault(await json_body(request))
-        except FaultSpecError as exc:
-            pointer = f"/{exc.field}" if exc.field else ""
-            raise ApiError(422, [field_error(pointer, str(exc))]) from None
-        return JSONResponse(fault.to_json(), 201)
-
-    async def list_faults(request: Request) -> Response:
-        return JSONResponse({"faults": [f.to_json() for f in state.faults()]})
-
-    async def clear_faults(request: Request) -> Response:
-        state.clear_faults()
-        return Response(status_code=204)
-
-    async def stats(request: Request) -> Response:
-        return JSONResponse(state.stats())
-
-    async def reset_stats(request: Request) -> Response:
-        state.reset_stats()
-        return Response(status_code=204)
-
-    async def get_settings(request: Request) -> Response:
-        return JSONResponse(state.settings())
-
-    async def change_settings(request: Request) -> Response:
-        body = await json_body(request)
-        if not isinstance(body, dict):
-            example = '{"error_shape": "flat"}'
-            raise ApiError(
-                422, [field_error("", f"The body must be a JSON object such as {example}.")]
-            )
-        errors = [
-            field_error(f"/{key}", f"Unknown setting {key!r}: the settings are error_shape.")
-            for key in sorted(set(body) - {"error_shape"})
-        ]
-        shape = body.get("error_shape", state.error_shape)
-        if not isinstance(shape, str) or shape not in ERROR_SHAPES:
-            errors.append(
-                field_error(
-                    "/error_shape", f"error_shape must be one of: {', '.join(ERROR_SHAPES)}."
-                )
-            )
-        if errors:
-            raise ApiError(422, errors)
-        state.set_error_shape(shape)
-        return JSONResponse(state.settings())
-
+def admin_routes() -> list[BaseRoute]:
+    """The admin surface's routes, each behind the guard (see _admin)."""
     a = ADMIN_PREFIX
     return [
         Route(f"{a}/clients", _admin(add_client), methods=["POST"]),
