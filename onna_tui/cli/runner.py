@@ -51,6 +51,18 @@ def _command(args: argparse.Namespace) -> Handler:
 
         return profile.run
     if args.command == "workspace":
+        if args.workspace_command in ("update", "delete"):
+            from onna_tui.cli.commands import workspace_edit
+
+            return (
+                workspace_edit.update
+                if args.workspace_command == "update"
+                else (workspace_edit.delete)
+            )
+        if args.workspace_command == "field":
+            from onna_tui.cli.commands import customfield
+
+            return customfield.run_field
         from onna_tui.cli.commands import workspace
 
         return workspace.run

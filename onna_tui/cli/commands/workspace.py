@@ -181,15 +181,8 @@ async def show(ctx: Context) -> int:
     return 0
 
 
+COMMANDS = {"create": create, "list": list_workspaces, "show": show}
+
+
 async def run(ctx: Context) -> int:
-    action = ctx.args.workspace_command
-    if action in ("update", "delete"):
-        from onna_tui.cli.commands import workspace_edit
-
-        return await getattr(workspace_edit, action)(ctx)
-    if action == "field":
-        from onna_tui.cli.commands import customfield
-
-        return await customfield.run_field(ctx)
-    commands = {"create": create, "list": list_workspaces, "show": show}
-    return await commands[action](ctx)
+    return await COMMANDS[ctx.args.workspace_command](ctx)
