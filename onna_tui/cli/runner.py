@@ -54,11 +54,8 @@ def _command(args: argparse.Namespace) -> Handler:
         if args.workspace_command in ("update", "delete"):
             from onna_tui.cli.commands import workspace_edit
 
-            return (
-                workspace_edit.update
-                if args.workspace_command == "update"
-                else (workspace_edit.delete)
-            )
+            edits = {"update": workspace_edit.update, "delete": workspace_edit.delete}
+            return edits[args.workspace_command]
         if args.workspace_command == "field":
             from onna_tui.cli.commands import customfield
 
