@@ -35,9 +35,15 @@ SECRET_SERVICE = "keyring.backends.SecretService.Keyring"
 FILE_KEYRING = "bench_keyring.JsonFileKeyring"
 #: The entry the floor reads: about the size of a cached token.
 FLOOR_SERVICE, FLOOR_USER = "onna-bench-floor", "token"
-FLOOR_VALUE = json.dumps({"access_token": "x" * 64, "expires_at": "2030-01-01T00:00:00+00:00",
-                          "issued_at": "2030-01-01T00:00:00+00:00", "expires_in": 3599,
-                          "token_type": "bearer"})
+FLOOR_VALUE = json.dumps(
+    {
+        "access_token": "x" * 64,
+        "expires_at": "2030-01-01T00:00:00+00:00",
+        "issued_at": "2030-01-01T00:00:00+00:00",
+        "expires_in": 3599,
+        "token_type": "bearer",
+    }
+)
 TIMEOUT = 90.0  # generous: the machine may be busy
 
 
@@ -64,18 +70,20 @@ class World:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ONNA_", "XDG_"))}
         if "XDG_RUNTIME_DIR" in os.environ:  # where the session bus may live
             env["XDG_RUNTIME_DIR"] = os.environ["XDG_RUNTIME_DIR"]
-        env.update({
-            "HOME": str(home),
-            "XDG_CONFIG_HOME": str(home / ".config"),
-            "XDG_CACHE_HOME": str(home / ".cache"),
-            "XDG_DATA_HOME": str(home / ".local" / "share"),
-            "XDG_STATE_HOME": str(home / ".local" / "state"),
-            "ONNA_TUI_CONFIG_DIR": str(self.tmp / "config"),
-            "PYTHONPATH": os.pathsep.join([str(BENCH), str(REPO)]),
-            "LANG": "C.UTF-8",
-            "TERM": "xterm-256color",
-            "COLORTERM": "truecolor",
-        })
+        env.update(
+            {
+                "HOME": str(home),
+                "XDG_CONFIG_HOME": str(home / ".config"),
+                "XDG_CACHE_HOME": str(home / ".cache"),
+                "XDG_DATA_HOME": str(home / ".local" / "share"),
+                "XDG_STATE_HOME": str(home / ".local" / "state"),
+                "ONNA_TUI_CONFIG_DIR": str(self.tmp / "config"),
+                "PYTHONPATH": os.pathsep.join([str(BENCH), str(REPO)]),
+                "LANG": "C.UTF-8",
+                "TERM": "xterm-256color",
+                "COLORTERM": "truecolor",
+            }
+        )
         # Bytecode is cached as for anyone running onna-tui (PYTHONDONTWRITEBYTECODE would
         # make every run compile onna-tui from source but read textual's installed .pyc),
         # in the temp dir: the warm-up compiles, the timed runs read, the checkout stays clean.
@@ -88,19 +96,26 @@ class World:
         stack.callback(self._forget_floor_entry)
 
     def _python(self, code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                              text=True, timeout=60, check=False)
+        return subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
 
     def _choose_keyring(self) -> str:
         """The Secret Service when one answers on the session bus, else the file keyring.
 
         Choosing stores the entry the floor reads, which also proves the backend works.
         """
-        store = ("import keyring, os; keyring.set_password("
-                 f"{FLOOR_SERVICE!r}, {FLOOR_USER!r}, os.environ['FLOOR_VALUE'])")
+        store = (
+            "import keyring, os; keyring.set_password("
+            f"{FLOOR_SERVICE!r}, {FLOOR_USER!r}, os.environ['FLOOR_VALUE'])"
+        )
         if os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-            env = {**self.env, "PYTHON_KEYRING_BACKEND": SECRET_SERVICE,
-                   "FLOOR_VALUE": FLOOR_VALUE}
+            env = {**self.env, "PYTHON_KEYRING_BACKEND": SECRET_SERVICE, "FLOOR_VALUE": FLOOR_VALUE}
             if self._python(store, env).returncode == 0:
                 self.env["PYTHON_KEYRING_BACKEND"] = SECRET_SERVICE
                 return "Secret Service"
@@ -113,25 +128,49 @@ class World:
 
     def _forget_floor_entry(self) -> None:
         if self.keyring.startswith("Secret Service"):  # a real keyring outlives the temp dir
-            self._python(f"import keyring; keyring.delete_password({FLOOR_SERVICE!r}, "
-                         f"{FLOOR_USER!r})", self.env)
+            self._python(
+                f"import keyring; keyring.delete_password({FLOOR_SERVICE!r}, {FLOOR_USER!r})",
+                self.env,
+            )
 
     def onna(self, *args: str, stdin: str | None = None) -> str:
         """Run one `onna-tui` command to set the scene; its stdout, or BenchError."""
-        result = subprocess.run([*onna_tui(), *args], env=self.env, input=stdin, text=True,
-                                capture_output=True, timeout=TIMEOUT, check=False)
+        result = subprocess.run(
+            [*onna_tui(), *args],
+            env=self.env,
+            input=stdin,
+            text=True,
+            capture_output=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
         if result.returncode != 0:
-            raise BenchError(f"onna-tui {' '.join(args)} exited {result.returncode}: "
-                             f"{result.stderr.strip()}")
+            raise BenchError(
+                f"onna-tui {' '.join(args)} exited {result.returncode}: {result.stderr.strip()}"
+            )
         return result.stdout
 
     def add_profile(self, name: str, sandbox: Sandbox) -> None:
         """A verified profile (so its token is cached), removed again at exit."""
-        self.onna("profile", "add", name, "--client-id", sandbox.client_id,
-                  "--base-url", sandbox.base_url, stdin=sandbox.secret + "\n")
+        self.onna(
+            "profile",
+            "add",
+            name,
+            "--client-id",
+            sandbox.client_id,
+            "--base-url",
+            sandbox.base_url,
+            stdin=sandbox.secret + "\n",
+        )
         # `profile remove` also deletes its secret and cached token from a real keyring.
-        self.stack.callback(subprocess.run, [*onna_tui(), "profile", "remove", name, "--force"],
-                            env=self.env, capture_output=True, timeout=60, check=False)
+        self.stack.callback(
+            subprocess.run,
+            [*onna_tui(), "profile", "remove", name, "--force"],
+            env=self.env,
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
 
 
 # -------------------------------------------------------------- the sandbox
@@ -143,11 +182,25 @@ def workspaces_state(count: int) -> dict[str, Any]:
     items = []
     for seq in range(1, count + 1):
         when = (start + timedelta(seconds=seq)).isoformat()
-        items.append({"onna_id": f"benchws{seq:05d}-{seq:09d}", "name": f"Bench workspace {seq}",
-                      "seq": seq, "description": "", "tags": [],
-                      "creation_datetime": when, "modification_datetime": when})
-    return {"format": "onna-tui-sandbox", "version": 1, "next_seq": count + 1,
-            "users": [], "clients": [], "workspaces": items}
+        items.append(
+            {
+                "onna_id": f"benchws{seq:05d}-{seq:09d}",
+                "name": f"Bench workspace {seq}",
+                "seq": seq,
+                "description": "",
+                "tags": [],
+                "creation_datetime": when,
+                "modification_datetime": when,
+            }
+        )
+    return {
+        "format": "onna-tui-sandbox",
+        "version": 1,
+        "next_seq": count + 1,
+        "users": [],
+        "clients": [],
+        "workspaces": items,
+    }
 
 
 @dataclass
@@ -161,17 +214,32 @@ class Sandbox:
     secret: str
 
     @classmethod
-    def start(cls, world: World, name: str, *options: str, port: int = 0,
-              secret: str | None = None) -> Sandbox:
+    def start(
+        cls, world: World, name: str, *options: str, port: int = 0, secret: str | None = None
+    ) -> Sandbox:
         """Start one with client ``bench-NAME`` (re-keyed to ``secret`` if it exists)."""
         client_id = f"bench-{name}"
         secret = secret or f"bench-secret-{uuid.uuid4().hex}"
         log = open(world.tmp / f"sandbox-{name}.log", "a", encoding="utf-8")
         world.stack.callback(log.close)
         proc = subprocess.Popen(
-            [sys.executable, "-m", "onna_tui", "sandbox", "--port", str(port), "--client-id",
-             client_id, "--client-secret-stdin", *options],
-            env=world.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+            [
+                sys.executable,
+                "-m",
+                "onna_tui",
+                "sandbox",
+                "--port",
+                str(port),
+                "--client-id",
+                client_id,
+                "--client-secret-stdin",
+                *options,
+            ],
+            env=world.env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
         )
         world.stack.callback(_stop, proc)
         assert proc.stdin is not None and proc.stdout is not None
@@ -180,8 +248,10 @@ class Sandbox:
         lines = _lines_until(proc.stdout, "Press Ctrl-C to stop.", TIMEOUT)
         if lines is None:
             _stop(proc)
-            raise BenchError(f"the sandbox did not start; see {log.name}: "
-                             f"{Path(log.name).read_text(encoding='utf-8').strip()[-500:]}")
+            raise BenchError(
+                f"the sandbox did not start; see {log.name}: "
+                f"{Path(log.name).read_text(encoding='utf-8').strip()[-500:]}"
+            )
         text = "\n".join(lines)
         base = re.search(r"^Base URL:\s+(\S+)", text, re.M)
         admin = re.search(r"^Admin \(sandbox only\):\s+(\S+)/_sandbox/stats", text, re.M)
@@ -195,8 +265,9 @@ class Sandbox:
         return int(httpx.URL(self.base_url).port or 0)
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
-        response = httpx.request(method, f"{self.root_url}/_sandbox/{path}", json=body,
-                                 timeout=TIMEOUT, trust_env=False)
+        response = httpx.request(
+            method, f"{self.root_url}/_sandbox/{path}", json=body, timeout=TIMEOUT, trust_env=False
+        )
         response.raise_for_status()
         return response.json() if response.content else None
 
@@ -268,9 +339,14 @@ class Tmux:
             self._socket_path.unlink(missing_ok=True)
 
     def run(self, *args: str, check: bool = True) -> str:
-        result = subprocess.run([self.tmux, "-u", "-L", self.socket, "-f", "/dev/null", *args],
-                                env=self.env, capture_output=True, text=True, timeout=30,
-                                check=False)
+        result = subprocess.run(
+            [self.tmux, "-u", "-L", self.socket, "-f", "/dev/null", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
         if check and result.returncode != 0:
             raise BenchError(f"tmux {args[0]} failed: {result.stderr.strip()}")
         return result.stdout
@@ -280,8 +356,9 @@ class Tmux:
         self._count += 1
         name = f"p{self._count}"
         started = time.perf_counter()
-        self.run("new-session", "-d", "-s", name, "-x", "120", "-y", "40",
-                 "exec " + shlex.join(command))
+        self.run(
+            "new-session", "-d", "-s", name, "-x", "120", "-y", "40", "exec " + shlex.join(command)
+        )
         return Pane(self, name, started)
 
 
@@ -303,8 +380,9 @@ class Pane:
             if re.search(pattern, screen):
                 return time.perf_counter() - self.started
             time.sleep(0.01)
-        raise BenchError(f"{pattern!r} did not appear within {timeout:g} s; the screen was:\n"
-                         f"{screen.rstrip()}")
+        raise BenchError(
+            f"{pattern!r} did not appear within {timeout:g} s; the screen was:\n{screen.rstrip()}"
+        )
 
     def keys(self, *keys: str) -> None:
         self.tmux.run("send-keys", "-t", self.name, *keys)
@@ -396,15 +474,19 @@ class Run:
     stdout: Path
 
 
-def timed(world: World, command: list[str], stdin: str | None = None,
-          name: str = "out") -> Run:
+def timed(world: World, command: list[str], stdin: str | None = None, name: str = "out") -> Run:
     """Run ``command`` to the end; wall time from spawn to reaping, rusage from wait4."""
     out = world.tmp / f"{name}.stdout"
     with open(out, "wb") as sink:
         started = time.perf_counter()
-        proc = subprocess.Popen(command, env=world.env, stdout=sink, stderr=subprocess.DEVNULL,
-                                stdin=subprocess.PIPE if stdin is not None else
-                                subprocess.DEVNULL, text=True)
+        proc = subprocess.Popen(
+            command,
+            env=world.env,
+            stdout=sink,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            text=True,
+        )
         try:
             if proc.stdin is not None:
                 proc.stdin.write(stdin or "")

@@ -46,8 +46,12 @@ BARE_COUNTDOWN = r"\d\d:\d\d left"
 #: Settle after the screen is up (workers finish, health and owner load) before idling.
 SETTLE_SECONDS = 2.0
 BARE_APP = [sys.executable, str(BENCH / "bare_app.py")]
-FLOOR = [sys.executable, "-c", "import keyring, sys; sys.stdout.write(keyring.get_password("
-         f"{FLOOR_SERVICE!r}, {FLOOR_USER!r}) or '')"]
+FLOOR = [
+    sys.executable,
+    "-c",
+    "import keyring, sys; sys.stdout.write(keyring.get_password("
+    f"{FLOOR_SERVICE!r}, {FLOOR_USER!r}) or '')",
+]
 
 
 class NotMeasured(Exception):
@@ -113,15 +117,21 @@ def seeded_sandbox(world: World, count: int) -> Sandbox:
 
 def create_workspaces(sandbox: Sandbox, count: int) -> None:
     with httpx.Client(base_url=sandbox.base_url, timeout=60, trust_env=False) as http:
-        minted = http.post("oauth/token", data={"grant_type": "client_credentials",
-                                                "client_id": sandbox.client_id,
-                                                "client_secret": sandbox.secret})
+        minted = http.post(
+            "oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": sandbox.client_id,
+                "client_secret": sandbox.secret,
+            },
+        )
         minted.raise_for_status()
         headers = {"Authorization": f"Bearer {minted.json()['access_token']}"}
 
         def create(number: int) -> None:
-            http.post("workspaces", json={"name": f"Bench workspace {number}"},
-                      headers=headers).raise_for_status()
+            http.post(
+                "workspaces", json={"name": f"Bench workspace {number}"}, headers=headers
+            ).raise_for_status()
 
         with ThreadPoolExecutor(16) as pool:
             list(pool.map(create, range(1, count + 1)))
@@ -139,8 +149,9 @@ def first_paint(bench: Bench, command: list[str], pattern: str) -> Figures:
         pane.close()
 
 
-def idle(bench: Bench, command: list[str], ready: str,
-         then: tuple[tuple[str, str], ...] = ()) -> Figures:
+def idle(
+    bench: Bench, command: list[str], ready: str, then: tuple[tuple[str, str], ...] = ()
+) -> Figures:
     """CPU (% of one core) of the app's process tree while it idles, and its peak RSS.
 
     Waits for ``ready``, presses each key of ``then`` and waits for its pattern,
@@ -159,8 +170,7 @@ def idle(bench: Bench, command: list[str], ready: str,
         tree = process_tree(root)
         cpu1, wall1 = cpu_seconds(tree), time.perf_counter()
         pane.screen()  # still alive and drawing: a crash would have left its screen
-        return {"cpu_pct": 100 * (cpu1 - cpu0) / (wall1 - wall0),
-                "peak_rss_mb": peak_rss_mb(tree)}
+        return {"cpu_pct": 100 * (cpu1 - cpu0) / (wall1 - wall0), "peak_rss_mb": peak_rss_mb(tree)}
     finally:
         pane.close()
 
@@ -183,8 +193,9 @@ def onna_idle(bench: Bench) -> Figures:
 
 def onna_sandbox_idle(bench: Bench) -> Figures:
     # The demo profile has no token yet: press n, as a person would, to get a countdown.
-    return idle(bench, [*onna_tui(), "--sandbox"], ONNA_SANDBOX_READY,
-                then=(("n", ONNA_COUNTDOWN),))
+    return idle(
+        bench, [*onna_tui(), "--sandbox"], ONNA_SANDBOX_READY, then=(("n", ONNA_COUNTDOWN),)
+    )
 
 
 def bare_idle(bench: Bench) -> Figures:
@@ -242,8 +253,11 @@ def cli_list(bench: Bench) -> Figures:
 
 def raw_list(bench: Bench) -> Figures:
     sandbox = bench.sandbox
-    run = timed(bench.world, [sys.executable, str(BENCH / "raw_list.py"), sandbox.base_url,
-                              sandbox.client_id], stdin=sandbox.secret + "\n")
+    run = timed(
+        bench.world,
+        [sys.executable, str(BENCH / "raw_list.py"), sandbox.base_url, sandbox.client_id],
+        stdin=sandbox.secret + "\n",
+    )
     _listed(bench, run.stdout.read_text(encoding="utf-8"), "raw_list.py", run.returncode)
     return {"seconds": run.seconds, "peak_rss_mb": run.peak_rss_mb}
 
@@ -259,19 +273,30 @@ def storm_sandbox(bench: Bench) -> Sandbox:
     the same port with the usual lifetime, and wait until `status` says expired.
     """
     world, state = bench.world, str(bench.world.tmp / "storm-state.json")
-    short = Sandbox.start(world, "storm", "--state", state, "--token-ttl", "1",
-                          port=bench._storm_port, secret=bench._storm_secret)
+    short = Sandbox.start(
+        world,
+        "storm",
+        "--state",
+        state,
+        "--token-ttl",
+        "1",
+        port=bench._storm_port,
+        secret=bench._storm_secret,
+    )
     if bench._storm_port == 0:
         world.add_profile("storm", short)
         bench._storm_port = short.port
     else:
         world.onna("profile", "set-secret", "storm", stdin=bench._storm_secret + "\n")
     short.stop()
-    sandbox = Sandbox.start(world, "storm", "--state", state, port=bench._storm_port,
-                            secret=bench._storm_secret)
+    sandbox = Sandbox.start(
+        world, "storm", "--state", state, port=bench._storm_port, secret=bench._storm_secret
+    )
     deadline = time.monotonic() + 30
-    while json.loads(world.onna("status", "--json", "--profile", "storm"))["token"]["state"] \
-            != "expired":
+    while (
+        json.loads(world.onna("status", "--json", "--profile", "storm"))["token"]["state"]
+        != "expired"
+    ):
         if time.monotonic() > deadline:
             raise BenchError("the storm profile's cached token did not expire")
         time.sleep(0.2)
@@ -289,10 +314,18 @@ def storm(bench: Bench) -> Figures:
     started = time.perf_counter()
     try:
         for number in range(bench.concurrency):
-            with open(out / f"{number}.out", "wb") as sink, \
-                    open(out / f"{number}.err", "wb") as errors:
-                procs.append(subprocess.Popen([*onna_tui(), "--profile", "storm", "token"],
-                                              env=bench.world.env, stdout=sink, stderr=errors))
+            with (
+                open(out / f"{number}.out", "wb") as sink,
+                open(out / f"{number}.err", "wb") as errors,
+            ):
+                procs.append(
+                    subprocess.Popen(
+                        [*onna_tui(), "--profile", "storm", "token"],
+                        env=bench.world.env,
+                        stdout=sink,
+                        stderr=errors,
+                    )
+                )
         codes = [proc.wait(300) for proc in procs]
     finally:
         for proc in procs:
@@ -303,13 +336,20 @@ def storm(bench: Bench) -> Figures:
     tokens = {path.read_text().strip() for path in out.glob("*.out")} - {""}
     exchanges = sandbox.admin("GET", "stats")["token_exchanges"]
     sandbox.stop()
-    failures = Counter((code, (out / f"{n}.err").read_text(errors="replace").strip()[:300])
-                       for n, code in enumerate(codes) if code != 0)
+    failures = Counter(
+        (code, (out / f"{n}.err").read_text(errors="replace").strip()[:300])
+        for n, code in enumerate(codes)
+        if code != 0
+    )
     for (code, message), times in failures.most_common():
         shown = message or "(no message)"
         bench.notes.append(f"storm: {times} of {len(codes)} exited {code}: {shown}")
-    return {"exchanges": exchanges, "ok": codes.count(0), "distinct_tokens": len(tokens),
-            "seconds": seconds}
+    return {
+        "exchanges": exchanges,
+        "ok": codes.count(0),
+        "distinct_tokens": len(tokens),
+        "seconds": seconds,
+    }
 
 
 def upload_throughput(bench: Bench) -> Figures:
@@ -333,15 +373,29 @@ class Pair:
 
 
 PAIRS = [
-    Pair("first-paint", "first paint, 120x40 tmux", onna_first_paint, bare_first_paint,
-         "bare Textual app"),
-    Pair("countdown", "cached token counting down", onna_countdown, bare_first_paint,
-         "bare first paint"),
+    Pair(
+        "first-paint",
+        "first paint, 120x40 tmux",
+        onna_first_paint,
+        bare_first_paint,
+        "bare Textual app",
+    ),
+    Pair(
+        "countdown",
+        "cached token counting down",
+        onna_countdown,
+        bare_first_paint,
+        "bare first paint",
+    ),
     Pair("idle", "idle on the Token screen", onna_idle, bare_idle, "bare 1 Hz countdown"),
-    Pair("idle-sandbox", "idle, onna-tui --sandbox", onna_sandbox_idle, bare_idle,
-         "bare 1 Hz countdown"),
-    Pair("token", "onna-tui token, cached", cli_token, floor_token,
-         "python -c keyring read"),
+    Pair(
+        "idle-sandbox",
+        "idle, onna-tui --sandbox",
+        onna_sandbox_idle,
+        bare_idle,
+        "bare 1 Hz countdown",
+    ),
+    Pair("token", "onna-tui token, cached", cli_token, floor_token, "python -c keyring read"),
     Pair("cli-entry", "onna-tui --version", cli_version, bare_python, "python -c pass"),
     Pair("list", "workspace list --json", cli_list, raw_list, "raw httpx loop"),
     # A count, not a timing, and a heavy one (100 interpreters at once): run once.

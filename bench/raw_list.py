@@ -20,8 +20,11 @@ def main() -> int:
     items: list[Any] = []
     # trust_env=False: like onna-tui, never send credentials through an environment proxy.
     with httpx.Client(base_url=base_url, timeout=30, trust_env=False) as http:
-        grant = {"grant_type": "client_credentials", "client_id": client_id,
-                 "client_secret": secret}
+        grant = {
+            "grant_type": "client_credentials",
+            "client_id": client_id,
+            "client_secret": secret,
+        }
         minted = http.post("oauth/token", data=grant)
         minted.raise_for_status()
         headers = {"Authorization": f"Bearer {minted.json()['access_token']}"}

@@ -61,8 +61,7 @@ WHAT_WIDTH, CELL_WIDTH = 64, 27
 
 def measure(bench: Bench, pair: Pair, runs: int) -> dict[str, Any]:
     """Warm up once, then ``runs`` alternate runs of both sides; figures or the error."""
-    result: dict[str, Any] = {"what": pair.what, "baseline": pair.baseline,
-                              "ours": {}, "base": {}}
+    result: dict[str, Any] = {"what": pair.what, "baseline": pair.baseline, "ours": {}, "base": {}}
     sides = [("ours", pair.ours)] + ([("base", pair.base)] if pair.base else [])
     runs = pair.runs or runs
     try:
@@ -116,8 +115,10 @@ def rows(result: dict[str, Any]) -> list[str]:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    head = (f"{'what':{WHAT_WIDTH}} {'ours median (min–max)':{CELL_WIDTH}} "
-            f"{'baseline median (min–max)':{CELL_WIDTH}} {'ratio':>6} {'per-run':>8}")
+    head = (
+        f"{'what':{WHAT_WIDTH}} {'ours median (min–max)':{CELL_WIDTH}} "
+        f"{'baseline median (min–max)':{CELL_WIDTH}} {'ratio':>6} {'per-run':>8}"
+    )
     return "\n".join([head, "-" * len(head), *(line for r in results for line in rows(r))])
 
 
@@ -136,16 +137,31 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description="onna-tui side by side with its floors (see the module docstring).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Pairs" + __doc__.split("Pairs", 1)[1])
+        epilog="Pairs" + __doc__.split("Pairs", 1)[1],
+    )
     parser.add_argument("--runs", type=int, default=7, help="runs of each side (default: 7)")
-    parser.add_argument("--only", action="append", choices=[p.name for p in PAIRS],
-                        metavar="NAME", help="run only this pair (repeatable)")
-    parser.add_argument("--idle-seconds", type=float, default=20.0,
-                        help="length of each idle window (default: 20)")
-    parser.add_argument("--workspaces", type=int, default=10_000,
-                        help="workspaces in the sandbox for the list pair (default: 10000)")
-    parser.add_argument("--concurrency", type=int, default=100,
-                        help="`onna-tui token` processes launched at once (default: 100)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[p.name for p in PAIRS],
+        metavar="NAME",
+        help="run only this pair (repeatable)",
+    )
+    parser.add_argument(
+        "--idle-seconds", type=float, default=20.0, help="length of each idle window (default: 20)"
+    )
+    parser.add_argument(
+        "--workspaces",
+        type=int,
+        default=10_000,
+        help="workspaces in the sandbox for the list pair (default: 10000)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=100,
+        help="`onna-tui token` processes launched at once (default: 100)",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also save the raw figures")
     args = parser.parse_args()
     if args.runs < 1:
@@ -154,11 +170,17 @@ def main() -> int:
         signal.signal(signum, _interrupt)
     pairs = [p for p in PAIRS if not args.only or p.name in args.only]
     meta: dict[str, Any] = {
-        "date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "cpus": os.cpu_count(),
-        "load_before": os.getloadavg(), "python": platform.python_version(),
-        "onna-tui": _version("onna-tui"), "textual": _version("textual"),
-        "command": " ".join(onna_tui()), "runs": args.runs, "idle_seconds": args.idle_seconds,
-        "workspaces": args.workspaces, "concurrency": args.concurrency,
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "cpus": os.cpu_count(),
+        "load_before": os.getloadavg(),
+        "python": platform.python_version(),
+        "onna-tui": _version("onna-tui"),
+        "textual": _version("textual"),
+        "command": " ".join(onna_tui()),
+        "runs": args.runs,
+        "idle_seconds": args.idle_seconds,
+        "workspaces": args.workspaces,
+        "concurrency": args.concurrency,
     }
     results = []
     try:
@@ -176,19 +198,23 @@ def main() -> int:
         print(f"bench: {exc}", file=sys.stderr)
         return 1
     meta["load_after"] = os.getloadavg()
-    print(f"\nonna-tui {meta['onna-tui']} · textual {meta['textual']} · Python {meta['python']}"
-          f" · {meta['cpus']} CPUs · load {meta['load_before'][0]:.2f}→"
-          f"{meta['load_after'][0]:.2f} · keyring: {meta['keyring']} · {args.runs} runs, "
-          f"idle {args.idle_seconds:g} s")
+    print(
+        f"\nonna-tui {meta['onna-tui']} · textual {meta['textual']} · Python {meta['python']}"
+        f" · {meta['cpus']} CPUs · load {meta['load_before'][0]:.2f}→"
+        f"{meta['load_after'][0]:.2f} · keyring: {meta['keyring']} · {args.runs} runs, "
+        f"idle {args.idle_seconds:g} s"
+    )
     print(table(results))
     for note in bench.notes:
         print(f"note: {note}")
     if args.json:
         document = {"meta": meta, "pairs": results, "notes": bench.notes}
         args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    storm_ok = all(set(r["ours"].get("exchanges", [1])) == {1}
-                   and set(r["ours"].get("ok", [args.concurrency])) == {args.concurrency}
-                   for r in results)
+    storm_ok = all(
+        set(r["ours"].get("exchanges", [1])) == {1}
+        and set(r["ours"].get("ok", [args.concurrency])) == {args.concurrency}
+        for r in results
+    )
     failed = any("error" in r for r in results)
     return 0 if storm_ok and not failed else 1
 

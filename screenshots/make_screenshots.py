@@ -50,7 +50,9 @@ def build_app(*, first_run: bool, clock: ManualClock, folder: Path) -> OnnaApp:
     )
     if first_run:
         settings.store = ProfileStore(
-            ConfigStore(folder / "config.toml", clock=clock), Vault(MemoryKeyring()), env={},
+            ConfigStore(folder / "config.toml", clock=clock),
+            Vault(MemoryKeyring()),
+            env={},
             clock=clock,
         )
     else:
@@ -134,9 +136,12 @@ async def add_credentials(pilot: Any, clock: ManualClock) -> None:
     await pilot.press("a")
     await settle(pilot)
     form = pilot.app.screen
-    for field, value in (("profile-name", "prod"), ("org", "ACMECORP"),
-                         ("client-id", "3f9c2a71d0e84b"),
-                         ("client-secret", "typed-secret-never-shown")):
+    for field, value in (
+        ("profile-name", "prod"),
+        ("org", "ACMECORP"),
+        ("client-id", "3f9c2a71d0e84b"),
+        ("client-secret", "typed-secret-never-shown"),
+    ):
         form.query_one(f"#{field}-field", FormField).input.value = value
     form.query_one("#client-secret").focus()
     await quiet(pilot)

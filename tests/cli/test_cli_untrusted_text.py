@@ -111,9 +111,7 @@ def test_show_escapes_name_description_and_tags(cli: Cli, env: dict[str, str | N
     assert (data["name"], data["description"], data["tags"]) == (name, description, tags)
 
 
-def test_table_aligns_by_display_width(
-    cli: Cli, admin: Admin, env: dict[str, str | None]
-) -> None:
+def test_table_aligns_by_display_width(cli: Cli, admin: Admin, env: dict[str, str | None]) -> None:
     # Ids from the server are untrusted too: wide characters, a combining accent, an ESC.
     items = [
         {"onna_id": "日本-1", "name": "wide"},

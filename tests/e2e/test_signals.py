@@ -45,7 +45,11 @@ class PtyApp:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "onna_tui", "--sandbox"],
-            stdin=slave, stdout=slave, stderr=slave, env=env, cwd=tmp,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            cwd=tmp,
             start_new_session=True,  # its own session, with the pty as its terminal
         )
         os.close(slave)

@@ -32,8 +32,10 @@ def _require_tmux() -> str:
     if tmux is None:
         if os.environ.get("ONNA_TUI_REQUIRE_TMUX") == "1":
             pytest.fail("tmux is not installed but ONNA_TUI_REQUIRE_TMUX=1 requires this test")
-        pytest.skip("tmux is not installed (apt-get install tmux); set ONNA_TUI_REQUIRE_TMUX=1 "
-                    "to make this a failure")
+        pytest.skip(
+            "tmux is not installed (apt-get install tmux); set ONNA_TUI_REQUIRE_TMUX=1 "
+            "to make this a failure"
+        )
     return tmux
 
 
@@ -55,7 +57,10 @@ class Terminal:
     def run(self, *args: str) -> str:
         result = subprocess.run(
             [self.tmux, "-L", self.socket, "-f", "/dev/null", *args],
-            capture_output=True, text=True, check=True, timeout=10,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
         )
         return result.stdout
 
@@ -84,8 +89,12 @@ class Terminal:
         pytest.fail(f"{pattern!r} did not appear within {timeout:g} s; the screen was:\n{screen}")
 
     def kill(self) -> None:
-        subprocess.run([self.tmux, "-L", self.socket, "kill-server"], capture_output=True,
-                       timeout=10, check=False)
+        subprocess.run(
+            [self.tmux, "-L", self.socket, "kill-server"],
+            capture_output=True,
+            timeout=10,
+            check=False,
+        )
 
 
 @pytest.fixture
@@ -110,8 +119,10 @@ def test_create_a_workspace_in_the_real_app(terminal: Terminal, tmp_path: Path) 
     assignments = " ".join(f"{key}={shlex.quote(value)}" for key, value in env.items())
     app = " ".join(shlex.quote(part) for part in onna_tui_command())
     # Not exec'd: the shell reports the exit code after the app has gone.
-    terminal.start(f"cd {shlex.quote(str(REPO))} && env {assignments} {app} --sandbox; "
-                   "echo EXITED rc=$?; sleep 30")
+    terminal.start(
+        f"cd {shlex.quote(str(REPO))} && env {assignments} {app} --sandbox; "
+        "echo EXITED rc=$?; sleep 30"
+    )
 
     terminal.wait_for(r"F3 Token")
     terminal.wait_for(r"sandbox \(sandbox\)")

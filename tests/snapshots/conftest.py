@@ -71,7 +71,10 @@ def first_run_app(snapshot_clock: ManualClock, tmp_path: Path) -> AppFactory:
             clock=snapshot_clock,
         )
         settings = AppSettings(
-            clock=snapshot_clock, animations=False, display_tz=UTC, store=store,
+            clock=snapshot_clock,
+            animations=False,
+            display_tz=UTC,
+            store=store,
             sandbox_starter=partial(start_sandbox, clock=snapshot_clock, in_process=True),
         )
         return make_app(settings, **overrides)

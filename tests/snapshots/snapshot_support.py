@@ -38,5 +38,3 @@ class SeededSecrets:
 
     def choice(self, seq: Sequence[T]) -> T:
         return self._random.choice(seq)
-
-

@@ -46,8 +46,12 @@ def test_add_credentials_form(snap_compare, first_run_app, size) -> None:
         await pilot.press("a")
         await settle(pilot)
         form = pilot.app.screen
-        values = {"profile-name": "prod", "org": "ACMECORP", "client-id": "3f9c2a71",
-                  "client-secret": "typed-secret-never-shown"}
+        values = {
+            "profile-name": "prod",
+            "org": "ACMECORP",
+            "client-id": "3f9c2a71",
+            "client-secret": "typed-secret-never-shown",
+        }
         for name, value in values.items():
             form.query_one(f"#{name}-field", FormField).input.value = value
         await quiet(pilot)
@@ -222,11 +226,24 @@ def test_workspaces_server_error_with_markup(snap_compare, sandbox_snapshot_app,
         await with_token(pilot)
         await pilot.press("f4")
         await quiet(pilot)
-        pilot.app.sandbox.state.add_fault({
-            "path": "/workspaces", "method": "POST", "status": 422,
-            "body": {"errors": [{"status": "422", "code": "invalid", "title": "[b]Invalid",
-                                 "detail": MARKUP_DETAIL, "source": {"pointer": "/name"}}]},
-        })
+        pilot.app.sandbox.state.add_fault(
+            {
+                "path": "/workspaces",
+                "method": "POST",
+                "status": 422,
+                "body": {
+                    "errors": [
+                        {
+                            "status": "422",
+                            "code": "invalid",
+                            "title": "[b]Invalid",
+                            "detail": MARKUP_DETAIL,
+                            "source": {"pointer": "/name"},
+                        }
+                    ]
+                },
+            }
+        )
         pilot.app.screen.query_one("#name-field", FormField).input.value = "Fine name"
         await pilot.pause()
         await pilot.press("enter")
@@ -244,8 +261,13 @@ def test_credentials_hand_edited_client_id(
 
         await settle(pilot)
         app = pilot.app
-        edited = Profile.new("edited", "[@click=app.quit][/]id", app.sandbox.base_url,
-                             "ACMECORP", clock=snapshot_clock)
+        edited = Profile.new(
+            "edited",
+            "[@click=app.quit][/]id",
+            app.sandbox.base_url,
+            "ACMECORP",
+            clock=snapshot_clock,
+        )
         app.store.config.put(edited)  # as if config.toml had been edited by hand
         app.reload_profiles()
         await pilot.press("f2")

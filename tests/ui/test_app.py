@@ -62,8 +62,11 @@ async def test_every_screen_is_in_the_palette(app_factory, store, command, scree
 
 
 async def test_switch_profile_from_the_palette(
-    app_factory, store: ProfileStore, sandbox_state: SandboxState,
-    sandbox_asgi_base_url: str, sandbox_clock: ManualClock,
+    app_factory,
+    store: ProfileStore,
+    sandbox_state: SandboxState,
+    sandbox_asgi_base_url: str,
+    sandbox_clock: ManualClock,
 ) -> None:
     other = sandbox_state.add_client("other-client", "other-secret-value-0987")
     profile = Profile.new("zeta", other.client_id, sandbox_asgi_base_url, clock=sandbox_clock)

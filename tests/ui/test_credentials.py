@@ -46,8 +46,11 @@ async def test_first_run_welcomes_and_explains_the_steps(app_factory, empty_stor
 
 
 async def test_add_credentials_verifies_then_saves(
-    app_factory, empty_store: ProfileStore, sandbox_credentials: Credentials,
-    sandbox_asgi_base_url: str, sandbox_state: SandboxState,
+    app_factory,
+    empty_store: ProfileStore,
+    sandbox_credentials: Credentials,
+    sandbox_asgi_base_url: str,
+    sandbox_state: SandboxState,
 ) -> None:
     secret = sandbox_credentials.client_secret.get_secret_value()
     app = app_factory(store=empty_store)
@@ -59,8 +62,14 @@ async def test_add_credentials_verifies_then_saves(
         form = app.screen
         assert isinstance(form, ProfileFormScreen)
         await pilot.press(*"work")  # the name field has the focus
-        await fill_form(pilot, form, org="ACMECORP", base_url=sandbox_asgi_base_url,
-                  client_id=sandbox_credentials.client_id, client_secret=secret)
+        await fill_form(
+            pilot,
+            form,
+            org="ACMECORP",
+            base_url=sandbox_asgi_base_url,
+            client_id=sandbox_credentials.client_id,
+            client_secret=secret,
+        )
         assert secret not in screen_text(app)  # a password field: bullets only
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -78,7 +87,9 @@ async def test_add_credentials_verifies_then_saves(
 
 
 async def test_a_new_profile_with_a_wrong_secret_is_not_saved(
-    app_factory, empty_store: ProfileStore, sandbox_credentials: Credentials,
+    app_factory,
+    empty_store: ProfileStore,
+    sandbox_credentials: Credentials,
     sandbox_asgi_base_url: str,
 ) -> None:
     app = app_factory(store=empty_store)
@@ -88,8 +99,14 @@ async def test_a_new_profile_with_a_wrong_secret_is_not_saved(
         await pilot.press("a")
         await settle(pilot)
         form = app.screen
-        await fill_form(pilot, form, profile_name="work", base_url=sandbox_asgi_base_url,
-                  client_id=sandbox_credentials.client_id, client_secret="not-the-secret-123")
+        await fill_form(
+            pilot,
+            form,
+            profile_name="work",
+            base_url=sandbox_asgi_base_url,
+            client_id=sandbox_credentials.client_id,
+            client_secret="not-the-secret-123",
+        )
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is form  # still open, for another try
@@ -101,8 +118,11 @@ async def test_a_new_profile_with_a_wrong_secret_is_not_saved(
 
 
 async def test_a_wrong_new_secret_keeps_the_old_one(
-    app_factory, store: ProfileStore, sandbox_credentials: Credentials,
-    sandbox_asgi_base_url: str, sandbox_clock: ManualClock,
+    app_factory,
+    store: ProfileStore,
+    sandbox_credentials: Credentials,
+    sandbox_asgi_base_url: str,
+    sandbox_clock: ManualClock,
 ) -> None:
     before = (await store.list_profiles())[0]
     app = app_factory(store=store)
@@ -131,7 +151,9 @@ async def test_a_wrong_new_secret_keeps_the_old_one(
 
 
 async def test_the_credentials_table_shows_where_the_secret_lives_and_its_age(
-    app_factory, store: ProfileStore, sandbox_clock: ManualClock,
+    app_factory,
+    store: ProfileStore,
+    sandbox_clock: ManualClock,
 ) -> None:
     app = app_factory(store=store)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -142,13 +164,22 @@ async def test_the_credentials_table_shows_where_the_secret_lives_and_its_age(
         await pilot.press("f2")
         await settle(pilot)
         text = screen_text(app)
-        for expected in ("work", "ACMECORP", "test-client", "http://127.0.0.1/v1",
-                         "in-memory (this run only)", "3 days ago", "valid 59:59"):
+        for expected in (
+            "work",
+            "ACMECORP",
+            "test-client",
+            "http://127.0.0.1/v1",
+            "in-memory (this run only)",
+            "3 days ago",
+            "valid 59:59",
+        ):
             assert expected in text, expected
 
 
 async def test_delete_asks_first_and_says_nothing_is_revoked_at_onna(
-    app_factory, store: ProfileStore, sandbox_credentials: Credentials,
+    app_factory,
+    store: ProfileStore,
+    sandbox_credentials: Credentials,
     sandbox_asgi_base_url: str,
 ) -> None:
     app = app_factory(store=store)
@@ -179,8 +210,11 @@ async def test_delete_asks_first_and_says_nothing_is_revoked_at_onna(
 
 
 async def test_set_default_and_switch_profiles(
-    app_factory, store: ProfileStore, sandbox_state: SandboxState,
-    sandbox_asgi_base_url: str, sandbox_clock: ManualClock,
+    app_factory,
+    store: ProfileStore,
+    sandbox_state: SandboxState,
+    sandbox_asgi_base_url: str,
+    sandbox_clock: ManualClock,
 ) -> None:
     other = sandbox_state.add_client("other-client", "other-secret-value-0987")
     profile = Profile.new("other", other.client_id, sandbox_asgi_base_url, clock=sandbox_clock)
@@ -228,7 +262,9 @@ async def test_try_the_sandbox_from_the_welcome_screen(app_factory, empty_store)
 
 
 async def test_a_server_that_is_down_gives_a_toast_not_a_traceback(
-    app_factory, empty_store: ProfileStore, sandbox_credentials: Credentials,
+    app_factory,
+    empty_store: ProfileStore,
+    sandbox_credentials: Credentials,
     sandbox_clock: ManualClock,
 ) -> None:
     with socket.socket() as sock:  # a port that was free a moment ago: nothing listens
@@ -237,8 +273,11 @@ async def test_a_server_that_is_down_gives_a_toast_not_a_traceback(
     base_url = f"http://127.0.0.1:{port}/v1"
     profile = Profile.new("down", sandbox_credentials.client_id, base_url, clock=sandbox_clock)
     empty_store.config.put(profile.changed(sandbox_clock, secret_set_at=sandbox_clock()))
-    empty_store.vault.put_secret(base_url, sandbox_credentials.client_id,
-                                 SecretStr(sandbox_credentials.client_secret.get_secret_value()))
+    empty_store.vault.put_secret(
+        base_url,
+        sandbox_credentials.client_id,
+        SecretStr(sandbox_credentials.client_secret.get_secret_value()),
+    )
     app = app_factory(store=empty_store, transport=None)
     async with app.run_test(size=(80, 24)) as pilot:
         toasts = record_toasts(app)
@@ -277,7 +316,8 @@ def form_field(form: ProfileFormScreen, name: str) -> FormField:
 
 
 async def test_editing_starts_in_the_secret_field_and_a_secret_is_no_organisation(
-    app_factory, store: ProfileStore,
+    app_factory,
+    store: ProfileStore,
 ) -> None:
     assert len(PASTED_SECRET) == 43
     app = app_factory(store=store)
@@ -301,7 +341,9 @@ async def test_editing_starts_in_the_secret_field_and_a_secret_is_no_organisatio
 
 
 async def test_enter_moves_to_the_next_field_and_saves_from_the_last(
-    app_factory, empty_store: ProfileStore, sandbox_credentials: Credentials,
+    app_factory,
+    empty_store: ProfileStore,
+    sandbox_credentials: Credentials,
     sandbox_asgi_base_url: str,
 ) -> None:
     app = app_factory(store=empty_store)
@@ -316,23 +358,28 @@ async def test_enter_moves_to_the_next_field_and_saves_from_the_last(
         assert form.focused is form_field(form, "org").input
         await pilot.press("enter")  # optional: Enter moves on
         assert form.focused is form_field(form, "base-url").input
-        await fill_form(pilot, form, base_url=sandbox_asgi_base_url,
-                        client_id=sandbox_credentials.client_id)
+        await fill_form(
+            pilot, form, base_url=sandbox_asgi_base_url, client_id=sandbox_credentials.client_id
+        )
         await pilot.press("enter")
         assert form.focused is form_field(form, "client-id").input
         await pilot.press("enter")
         assert form.focused is form_field(form, "client-secret").input
         assert await empty_store.list_profiles() == []  # nothing saved on the way
-        await fill_form(pilot, form,
-                        client_secret=sandbox_credentials.client_secret.get_secret_value())
+        await fill_form(
+            pilot, form, client_secret=sandbox_credentials.client_secret.get_secret_value()
+        )
         await pilot.press("enter")
         await settle(pilot)
         assert [p.name for p in await empty_store.list_profiles()] == ["work"]
 
 
 async def test_escape_stops_a_slow_verification_and_saves_nothing(
-    app_factory, empty_store: ProfileStore, sandbox_credentials: Credentials,
-    sandbox_asgi_base_url: str, sandbox_state: SandboxState,
+    app_factory,
+    empty_store: ProfileStore,
+    sandbox_credentials: Credentials,
+    sandbox_asgi_base_url: str,
+    sandbox_state: SandboxState,
 ) -> None:
     sandbox_state.add_fault({"path": "/v1/oauth/token", "method": "POST", "latency": 1.0})
     app = app_factory(store=empty_store)
@@ -342,9 +389,14 @@ async def test_escape_stops_a_slow_verification_and_saves_nothing(
         await settle(pilot)
         form = app.screen
         assert isinstance(form, ProfileFormScreen)
-        await fill_form(pilot, form, profile_name="work", base_url=sandbox_asgi_base_url,
-                        client_id=sandbox_credentials.client_id,
-                        client_secret=sandbox_credentials.client_secret.get_secret_value())
+        await fill_form(
+            pilot,
+            form,
+            profile_name="work",
+            base_url=sandbox_asgi_base_url,
+            client_id=sandbox_credentials.client_id,
+            client_secret=sandbox_credentials.client_secret.get_secret_value(),
+        )
         toasts = record_toasts(app)
         await pilot.press("ctrl+s")
         await until(pilot, lambda: sandbox_state.stats()["by_route"].get("POST /v1/oauth/token"))
@@ -359,7 +411,8 @@ async def test_escape_stops_a_slow_verification_and_saves_nothing(
 
 
 async def test_a_multi_line_paste_into_the_secret_field_is_refused(
-    app_factory, store: ProfileStore,
+    app_factory,
+    store: ProfileStore,
 ) -> None:
     app = app_factory(store=store)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -383,7 +436,10 @@ async def test_a_multi_line_paste_into_the_secret_field_is_refused(
 
 
 async def test_a_double_try_the_sandbox_starts_one_sandbox(
-    app_factory, empty_store, sandbox_clock: ManualClock, sandbox_state: SandboxState,
+    app_factory,
+    empty_store,
+    sandbox_clock: ManualClock,
+    sandbox_state: SandboxState,
 ) -> None:
     gate = threading.Event()
     started: list[int] = []
@@ -409,7 +465,9 @@ async def test_a_double_try_the_sandbox_starts_one_sandbox(
 
 
 async def test_config_is_read_and_written_off_the_event_loop(
-    store: ProfileStore, sandbox_asgi_base_url: str, sandbox_credentials: Credentials,
+    store: ProfileStore,
+    sandbox_asgi_base_url: str,
+    sandbox_credentials: Credentials,
 ) -> None:
     loop_thread = threading.get_ident()
     seen: list[tuple[str, int]] = []
@@ -424,9 +482,14 @@ async def test_config_is_read_and_written_off_the_event_loop(
         setattr(config, name, spy)
     await store.list_profiles()
     await store.set_default("work")
-    draft = ProfileDraft(name="work", base_url=sandbox_asgi_base_url,
-                         client_id=sandbox_credentials.client_id, org="NEWORG", secret=None,
-                         editing="work")
+    draft = ProfileDraft(
+        name="work",
+        base_url=sandbox_asgi_base_url,
+        client_id=sandbox_credentials.client_id,
+        org="NEWORG",
+        secret=None,
+        editing="work",
+    )
     saved = await store.save(draft, verify=None)  # type: ignore[arg-type]
     assert saved.org == "NEWORG"
     assert {name for name, _ in seen} == {"load", "put", "set_default"}
@@ -439,18 +502,28 @@ NEW_BASE_URL = "http://localhost/v1"  # the same in-process sandbox, under anoth
 @pytest.mark.parametrize(
     ("change", "said"),
     [
-        ({"base-url": NEW_BASE_URL},
-         f"The base URL changed: paste the client secret again to use it with {NEW_BASE_URL}."),
-        ({"client-id": "another-client"},
-         "The client id changed: paste the client secret of that client id"),
-        ({"base-url": NEW_BASE_URL, "client-id": "another-client"},
-         "The base URL and the client id changed: paste the client secret"),
+        (
+            {"base-url": NEW_BASE_URL},
+            f"The base URL changed: paste the client secret again to use it with {NEW_BASE_URL}.",
+        ),
+        (
+            {"client-id": "another-client"},
+            "The client id changed: paste the client secret of that client id",
+        ),
+        (
+            {"base-url": NEW_BASE_URL, "client-id": "another-client"},
+            "The base URL and the client id changed: paste the client secret",
+        ),
     ],
     ids=["base-url", "client-id", "both"],
 )
 async def test_a_new_base_url_or_client_id_needs_the_secret_pasted_again(
-    app_factory, store: ProfileStore, sandbox_state: SandboxState,
-    sandbox_credentials: Credentials, change: dict[str, str], said: str,
+    app_factory,
+    store: ProfileStore,
+    sandbox_state: SandboxState,
+    sandbox_credentials: Credentials,
+    change: dict[str, str],
+    said: str,
 ) -> None:
     # One rule for both front ends: a stored secret goes to a new host only when the
     # person re-enters it. The TUI says so on the secret field, before sending anything.
@@ -475,7 +548,8 @@ async def test_a_new_base_url_or_client_id_needs_the_secret_pasted_again(
         if "client-id" in change:
             sandbox_state.add_client("another-client", "another-secret-value-0987")
         secret.input.value = (
-            "another-secret-value-0987" if "client-id" in change
+            "another-secret-value-0987"
+            if "client-id" in change
             else sandbox_credentials.client_secret.get_secret_value()
         )
         await pilot.pause()
@@ -490,11 +564,18 @@ async def test_a_new_base_url_or_client_id_needs_the_secret_pasted_again(
 
 
 async def test_the_store_refuses_a_new_base_url_without_a_secret_too(
-    store: ProfileStore, sandbox_state: SandboxState,
+    store: ProfileStore,
+    sandbox_state: SandboxState,
 ) -> None:
     before = (await store.list_profiles())[0]
-    draft = ProfileDraft(name=before.name, base_url=NEW_BASE_URL, client_id=before.client_id,
-                         org=before.org, secret=None, editing=before.name)
+    draft = ProfileDraft(
+        name=before.name,
+        base_url=NEW_BASE_URL,
+        client_id=before.client_id,
+        org=before.org,
+        secret=None,
+        editing=before.name,
+    )
 
     async def verify(_credentials: Any) -> object:
         raise AssertionError("nothing may be sent to the new URL")

@@ -31,9 +31,16 @@ def test_building_the_app_imports_nothing_heavy() -> None:
 
 @pytest.mark.parametrize(
     "module",
-    ["onna_tui.tui.settings", "onna_tui.tui.store", "onna_tui.tui.session",
-     "onna_tui.tui.sandbox_mode", "onna_tui.tui.formatting", "onna_tui.tui.curl",
-     "onna_tui.tui.errors", "onna_tui.tui.launch"],
+    [
+        "onna_tui.tui.settings",
+        "onna_tui.tui.store",
+        "onna_tui.tui.session",
+        "onna_tui.tui.sandbox_mode",
+        "onna_tui.tui.formatting",
+        "onna_tui.tui.curl",
+        "onna_tui.tui.errors",
+        "onna_tui.tui.launch",
+    ],
 )
 def test_the_ui_helpers_without_widgets_do_not_import_textual(module: str) -> None:
     modules = loaded_after(f"import {module}")

@@ -196,14 +196,24 @@ SERVER_DETAIL = SERVER_MARKUP + " \x1b[2J"
 async def test_server_error_messages_show_literally_in_toasts_and_field_errors(
     app_factory, store, asgi_transport: httpx.ASGITransport
 ) -> None:
-    body = {"errors": [{"status": "422", "code": "invalid", "title": "Invalid [b]value",
-                        "detail": SERVER_DETAIL, "source": {"pointer": "/name"}}]}
+    body = {
+        "errors": [
+            {
+                "status": "422",
+                "code": "invalid",
+                "title": "Invalid [b]value",
+                "detail": SERVER_DETAIL,
+                "source": {"pointer": "/name"},
+            }
+        ]
+    }
     app = app_factory(store=store)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         screen = await open_workspaces(pilot)
         toasts = record_toasts(app)
-        await sandbox_fault(asgi_transport, path="/workspaces", method="POST", status=422,
-                            body=body)
+        await sandbox_fault(
+            asgi_transport, path="/workspaces", method="POST", status=422, body=body
+        )
         screen.query_one("#name-field", FormField).input.value = "Fine name"
         await pilot.pause()
         await pilot.press("ctrl+s")
@@ -225,9 +235,15 @@ async def test_server_error_messages_show_literally_in_toasts_and_field_errors(
 
         # A 500 on the list, whose JSON:API detail is markup, in the error toast.
         await sandbox_fault(
-            asgi_transport, path="/workspaces", method="GET", status=500,
-            body={"errors": [{"status": "500", "code": "[/]", "title": "[/]",
-                              "detail": SERVER_DETAIL}]},
+            asgi_transport,
+            path="/workspaces",
+            method="GET",
+            status=500,
+            body={
+                "errors": [
+                    {"status": "500", "code": "[/]", "title": "[/]", "detail": SERVER_DETAIL}
+                ]
+            },
         )
         await pilot.press("ctrl+r")
         await settle(pilot)
@@ -239,21 +255,36 @@ async def test_server_error_messages_show_literally_in_toasts_and_field_errors(
 
 
 async def test_a_hostile_owner_and_health_show_literally_on_the_token_screen(
-    app_factory, tmp_path: Path, vault, sandbox_state: SandboxState,
-    asgi_transport: httpx.ASGITransport, sandbox_asgi_base_url: str,
+    app_factory,
+    tmp_path: Path,
+    vault,
+    sandbox_state: SandboxState,
+    asgi_transport: httpx.ASGITransport,
+    sandbox_asgi_base_url: str,
     sandbox_clock: ManualClock,
 ) -> None:
-    user = {"id": "evil@example.com", "account_id": "[/]acct\x1b[2J",
-            "name": "[@click=app.quit]Mallory\x1b[31m"}
+    user = {
+        "id": "evil@example.com",
+        "account_id": "[/]acct\x1b[2J",
+        "name": "[@click=app.quit]Mallory\x1b[31m",
+    }
     creds = sandbox_state.add_client("evil-client", "evil-secret-value-0987", user=user)
     config = ConfigStore(tmp_path / "config.toml", clock=sandbox_clock)
     profile = Profile.new("evil", creds.client_id, sandbox_asgi_base_url, clock=sandbox_clock)
     config.put(profile.changed(sandbox_clock, secret_set_at=sandbox_clock()))
     vault.put_secret(sandbox_asgi_base_url, creds.client_id, creds.client_secret)
     live = ProfileStore(config, vault, env={}, clock=sandbox_clock)
-    await sandbox_fault(asgi_transport, path="/health", method="GET", status=200, body={
-        "status": "pass", "version": "[/]1.0\x1b[2J", "release_id": "[@click=app.quit]r1",
-    })
+    await sandbox_fault(
+        asgi_transport,
+        path="/health",
+        method="GET",
+        status=200,
+        body={
+            "status": "pass",
+            "version": "[/]1.0\x1b[2J",
+            "release_id": "[@click=app.quit]r1",
+        },
+    )
     app = app_factory(store=live)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
@@ -285,16 +316,19 @@ HOSTILE_CLIENT_IDS = {
 
 
 async def test_client_ids_from_a_hand_edited_config_show_literally(
-    app_factory, tmp_path: Path, vault, sandbox_clock: ManualClock, sandbox_asgi_base_url: str,
+    app_factory,
+    tmp_path: Path,
+    vault,
+    sandbox_clock: ManualClock,
+    sandbox_asgi_base_url: str,
 ) -> None:
     entries = "".join(
         f'[profiles.{name}]\nclient_id = "{client_id}"\nbase_url = "{sandbox_asgi_base_url}"\n'
-        'created_at = 2026-01-01T00:00:00Z\nupdated_at = 2026-01-01T00:00:00Z\n\n'
+        "created_at = 2026-01-01T00:00:00Z\nupdated_at = 2026-01-01T00:00:00Z\n\n"
         for name, client_id in HOSTILE_CLIENT_IDS.items()
     )
     path = hand_edited_config(tmp_path / "config.toml", 'default = "click"\n\n' + entries)
-    store = ProfileStore(ConfigStore(path, clock=sandbox_clock), vault, env={},
-                         clock=sandbox_clock)
+    store = ProfileStore(ConfigStore(path, clock=sandbox_clock), vault, env={}, clock=sandbox_clock)
     app = app_factory(store=store)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
         await settle(pilot)
@@ -327,15 +361,20 @@ async def test_client_ids_from_a_hand_edited_config_show_literally(
 
 
 async def test_a_broken_hand_edited_config_is_quoted_literally_in_the_toast(
-    app_factory, tmp_path: Path, vault, sandbox_clock: ManualClock,
+    app_factory,
+    tmp_path: Path,
+    vault,
+    sandbox_clock: ManualClock,
 ) -> None:
-    path = hand_edited_config(tmp_path / "config.toml", (
-        '[profiles."[/]"]\nclient_id = "x"\nbase_url = "http://127.0.0.1/v1"\n'
-        'org = "[@click=app.quit]\\u001b[2J"\n'
-        'created_at = 2026-01-01T00:00:00Z\nupdated_at = 2026-01-01T00:00:00Z\n'
-    ))
-    store = ProfileStore(ConfigStore(path, clock=sandbox_clock), vault, env={},
-                         clock=sandbox_clock)
+    path = hand_edited_config(
+        tmp_path / "config.toml",
+        (
+            '[profiles."[/]"]\nclient_id = "x"\nbase_url = "http://127.0.0.1/v1"\n'
+            'org = "[@click=app.quit]\\u001b[2J"\n'
+            "created_at = 2026-01-01T00:00:00Z\nupdated_at = 2026-01-01T00:00:00Z\n"
+        ),
+    )
+    store = ProfileStore(ConfigStore(path, clock=sandbox_clock), vault, env={}, clock=sandbox_clock)
     app = app_factory(store=store)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)

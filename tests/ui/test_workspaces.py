@@ -110,14 +110,24 @@ async def test_an_empty_tag_is_refused_locally(app_factory, store) -> None:
 async def test_a_server_422_is_shown_on_the_field_it_names(
     app_factory, store, sandbox_state: SandboxState
 ) -> None:
-    sandbox_state.add_fault({
-        "path": "/workspaces", "method": "POST", "status": 422,
-        "body": {"errors": [{
-            "status": "422", "code": "invalid", "title": "Invalid value",
-            "detail": "A workspace with this name already exists.",
-            "source": {"pointer": "/name"},
-        }]},
-    })
+    sandbox_state.add_fault(
+        {
+            "path": "/workspaces",
+            "method": "POST",
+            "status": 422,
+            "body": {
+                "errors": [
+                    {
+                        "status": "422",
+                        "code": "invalid",
+                        "title": "Invalid value",
+                        "detail": "A workspace with this name already exists.",
+                        "source": {"pointer": "/name"},
+                    }
+                ]
+            },
+        }
+    )
     app = app_factory(store=store)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_workspaces(pilot)
@@ -267,8 +277,14 @@ async def test_a_field_error_wraps_at_80_columns(app_factory, store) -> None:
 
 
 async def test_a_profile_switch_does_not_cut_off_a_create(
-    app_factory, tmp_path: Path, vault, sandbox_server: SandboxServer, admin: Admin,
-    sandbox_state: SandboxState, sandbox_credentials: Credentials, sandbox_clock: ManualClock,
+    app_factory,
+    tmp_path: Path,
+    vault,
+    sandbox_server: SandboxServer,
+    admin: Admin,
+    sandbox_state: SandboxState,
+    sandbox_credentials: Credentials,
+    sandbox_clock: ManualClock,
 ) -> None:
     # Real sockets: closing a client for real would cut its request off.
     base_url = sandbox_server.base_url

@@ -37,8 +37,9 @@ def record_toasts(app: OnnaApp) -> ToastLog:
     log = ToastLog()
     original = app.notify
 
-    def notify(message: str, *, title: str = "", severity: str = "information",
-               **kwargs: Any) -> None:
+    def notify(
+        message: str, *, title: str = "", severity: str = "information", **kwargs: Any
+    ) -> None:
         log.toasts.append(Toast(title or None, str(message), severity))
         original(message, title=title, severity=severity, **kwargs)  # type: ignore[arg-type]
 

@@ -31,9 +31,12 @@ def name_matches(typed: str, name: str) -> bool:
 class TypeToConfirmScreen(ModalScreen[bool]):
     """Ask for the name of what is about to be deleted; True only when it was typed."""
 
-    DEFAULT_CSS = danger_dialog_css("TypeToConfirmScreen", "type") + """
+    DEFAULT_CSS = (
+        danger_dialog_css("TypeToConfirmScreen", "type")
+        + """
     TypeToConfirmScreen #type-prompt { margin-top: 1; }
     """
+    )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="type-confirm.cancel", tooltip="Keep it.")
     ]
