@@ -18,6 +18,7 @@ import httpx
 from onna_tui.api import custom_fields, users, workspaces
 from onna_tui.api import health as health_calls
 from onna_tui.api.cache import TokenCache
+from onna_tui.api.custom_fields import FieldValue
 from onna_tui.api.http import make_http_client
 from onna_tui.api.paging import DEFAULT_PAGE_LIMIT
 from onna_tui.api.requester import MAX_RETRY_WAIT, Requester, Sleep
@@ -182,6 +183,10 @@ class OnnaClient:
     ) -> AsyncIterator[PageItem]:
         """The fields a workspace enabled (GET /workspaces/{id}/customFields, paged)."""
         return custom_fields.iter_enabled(self.api, onna_id, page_limit=page_limit)
+
+    async def workspace_field_values(self, onna_id: str) -> list[FieldValue]:
+        """The workspace's enabled fields with names, types and values (see field_values)."""
+        return await custom_fields.field_values(self.api, onna_id)
 
     async def enable_custom_field(self, onna_id: str, field_id: str) -> None:
         await custom_fields.enable(self.api, onna_id, field_id)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
 
 from onna_tui.api.paging import DEFAULT_PAGE_LIMIT, Listing, iter_items
 from onna_tui.api.requester import Requester, segment
@@ -103,3 +105,43 @@ async def set_value(api: Requester, onna_id: str, field_id: str, value: str) -> 
         action=f"set custom field {field_id} of workspace {onna_id}",
         json=CustomValueUpdate(value=value).to_wire(),
     )
+
+
+@dataclass(frozen=True)
+class FieldValue:
+    """One field a workspace enabled, with the account's name and type for it and its value.
+
+    ``type`` is None when the account list does not know the field (deleted since, or a
+    server that lists only some); ``value`` is None when it was never set.
+    """
+
+    onna_id: str
+    name: str
+    type: str | None
+    value: Any
+
+
+async def field_values(api: Requester, onna_id: str) -> list[FieldValue]:
+    """A workspace's enabled fields with their values, in the server's order.
+
+    One listing of the workspace's fields, one of the account's (for the types, and
+    only when some field is enabled), then one GET per field for its value: the
+    published document has no call that returns them together.
+    """
+    enabled = [item async for item in iter_enabled(api, onna_id)]
+    if not enabled:
+        return []
+    known = {field.onna_id: field async for field in iter_all(api)}
+    rows = []
+    for item in enabled:
+        value = await get_value(api, onna_id, item.onna_id)
+        field = known.get(item.onna_id)
+        rows.append(
+            FieldValue(
+                onna_id=item.onna_id,
+                name=field.name if field else item.name,
+                type=field.type if field else None,
+                value=value.value,
+            )
+        )
+    return rows

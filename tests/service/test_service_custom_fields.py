@@ -32,6 +32,27 @@ async def test_fields_round_trip(client: OnnaClient) -> None:
     assert [f.usage_count async for f in client.iter_custom_fields()] == [1]
 
 
+async def test_field_values_join_names_types_and_values_in_the_servers_order(
+    client: OnnaClient,
+) -> None:
+    ws = (await client.create_workspace(WorkspaceDraft(name="Joined"))).onna_id
+    assert await client.workspace_field_values(ws) == []
+    ids = [
+        (await client.create_custom_field(CustomFieldDraft(name=n, type=t, description=""))).onna_id
+        for n, t in (("Matter", "keyword"), ("Due", "date"), ("Unused", "keyword"))
+    ]
+    await client.enable_custom_field(ws, ids[1])
+    await client.enable_custom_field(ws, ids[0])
+    await client.set_custom_value(ws, ids[0], "M-7")
+    rows = await client.workspace_field_values(ws)
+    listed = [f.onna_id async for f in client.iter_workspace_custom_fields(ws)]
+    assert [r.onna_id for r in rows] == listed
+    assert sorted((r.name, r.onna_id, r.type, r.value) for r in rows) == [
+        ("Due", ids[1], "date", None),
+        ("Matter", ids[0], "keyword", "M-7"),
+    ]
+
+
 async def test_every_page_of_fields_is_followed(client: OnnaClient, sandbox_state: Any) -> None:
     sandbox_state.page_size = 2  # this test's own state
     made = [

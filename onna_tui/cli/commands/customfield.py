@@ -78,20 +78,10 @@ async def run(ctx: Context) -> int:
 async def _workspace_fields(ctx: Context) -> int:
     onna_id: str = ctx.args.onna_id
     async with connect(ctx) as client:
-        enabled = [item async for item in client.iter_workspace_custom_fields(onna_id)]
-        known = {f.onna_id: f async for f in client.iter_custom_fields()} if enabled else {}
-        values = [await client.get_custom_value(onna_id, item.onna_id) for item in enabled]
-    rows = []
-    for item, value in zip(enabled, values, strict=True):
-        field = known.get(item.onna_id)
-        rows.append(
-            {
-                "onna_id": item.onna_id,
-                "name": field.name if field else item.name,
-                "type": field.type if field else None,
-                "value": value.value,
-            }
-        )
+        fields = await client.workspace_field_values(onna_id)
+    rows = [
+        {"onna_id": f.onna_id, "name": f.name, "type": f.type, "value": f.value} for f in fields
+    ]
     if ctx.as_json:
         emit_json(rows)
     elif not rows:
