@@ -1,6 +1,7 @@
 """Make the README's screenshots: an SVG and a PNG of every screen, running on the sandbox.
 
     python screenshots/make_screenshots.py            # writes screenshots/*.svg and *.png
+    python screenshots/make_screenshots.py workspace-edit   # only the shots named
 
 The app is built with the same `make_app` as `onna-tui --sandbox` and the tests,
 on the in-process sandbox and a frozen clock, then driven with a Pilot.
@@ -173,19 +174,96 @@ async def workspaces(pilot: Any, clock: ManualClock) -> None:
     await quiet(pilot)
 
 
+async def demo_list(pilot: Any, clock: ManualClock) -> Any:
+    """A few workspaces, two custom fields on the first, and the list focused on it."""
+    await with_token(pilot, clock)
+    state = pilot.app.sandbox.state
+    board = state.create_workspace("Board minutes 2026", "Minutes and resolutions", ["board"])
+    state.create_workspace("Supplier audit", "", ["audit", "2026"])
+    matter = state.create_custom_field("Matter number", "keyword", "The firm's matter", True)
+    due = state.create_custom_field("Review due", "date", "", False)
+    state.create_custom_field("Custodian", "keyword", "Whose data this is", False)
+    for field in (matter, due):
+        state.enable_custom_field(board.onna_id, field.onna_id)
+    state.set_custom_value(board.onna_id, matter.onna_id, "M-2026-0142")
+    await pilot.press("f4")
+    await settle(pilot)
+    screen = pilot.app.screen
+    table = screen.query_one("#ws-table")
+    table.focus()
+    table.move_cursor(row=table.get_row_index(board.onna_id))
+    await settle(pilot)
+    return screen
+
+
+async def workspace_fields(pilot: Any, clock: ManualClock) -> None:
+    await demo_list(pilot, clock)
+    await quiet(pilot)
+
+
+async def workspace_edit(pilot: Any, clock: ManualClock) -> None:
+    await demo_list(pilot, clock)
+    await pilot.press("e")
+    await settle(pilot)
+    dialog = pilot.app.screen
+    dialog.query_one("#description-field", FormField).input.value = "Minutes, resolutions, notes"
+    dialog.query_one("#tags-field", FormField).input.value = "board, 2026"
+    await quiet(pilot)
+
+
+async def workspace_delete(pilot: Any, clock: ManualClock) -> None:
+    await demo_list(pilot, clock)
+    await pilot.press("d")
+    await settle(pilot)
+    await pilot.press(*"Board min")
+    await quiet(pilot)
+
+
+async def enable_field(pilot: Any, clock: ManualClock) -> None:
+    await demo_list(pilot, clock)
+    await pilot.press("a")
+    await quiet(pilot)
+
+
+async def create_field(pilot: Any, clock: ManualClock) -> None:
+    screen = await demo_list(pilot, clock)
+    screen.action_create_field()
+    await settle(pilot)
+    dialog = pilot.app.screen
+    dialog.query_one("#name-field", FormField).input.value = "Jurisdiction"
+    dialog.query_one("#description-field", FormField).input.value = "Where the matter is heard"
+    await quiet(pilot)
+
+
+async def workspace_filter(pilot: Any, clock: ManualClock) -> None:
+    screen = await demo_list(pilot, clock)
+    await pilot.press("slash", *"au")
+    await quiet(pilot)
+    del screen
+
+
 SHOTS: tuple[tuple[str, Steps, bool], ...] = (
     ("welcome", welcome, True),
     ("add-credentials", add_credentials, True),
     ("credentials", credentials, False),
     ("token", token, False),
     ("workspaces", workspaces, False),
+    ("workspace-fields", workspace_fields, False),
+    ("workspace-filter", workspace_filter, False),
+    ("workspace-edit", workspace_edit, False),
+    ("workspace-delete", workspace_delete, False),
+    ("enable-field", enable_field, False),
+    ("create-field", create_field, False),
 )
 
 
 async def main() -> None:
     if shutil.which("rsvg-convert") is None:
         raise SystemExit("rsvg-convert is missing: apt-get install librsvg2-bin fonts-firacode")
+    wanted = set(sys.argv[1:])  # names to shoot; all of them when none is given
     for name, steps, first_run in SHOTS:
+        if wanted and name not in wanted:
+            continue
         for size in SIZES:
             path = await shoot(name, size, steps, first_run=first_run)
             print(f"wrote {path.relative_to(HERE.parent)} and its PNG")

@@ -581,6 +581,8 @@ class OnnaApp(App[int]):
             "Create workspaces and browse the list",
             partial(self.action_show, "workspaces"),
         )
+        if isinstance(screen, OnnaScreen):
+            yield from screen.palette_commands()
         for profile in self.profiles:
             # The palette reads every title and help as markup: config.toml may say anything.
             yield SystemCommand(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from onna_tui.core.shell import shell_quote
 
@@ -35,12 +36,25 @@ def json_lines(body: dict[str, Any]) -> str:
     return "{\n" + ",\n".join(items) + "\n}"
 
 
-def create_workspace_curl(base_url: str, body: dict[str, Any]) -> str:
-    """POST {base}/workspaces with a JSON body and a redacted bearer token."""
-    data = json_lines(body)
+def _curl(method: str, url: str, body: dict[str, Any]) -> str:
     return (
-        f"curl --request POST {shell_quote(base_url.rstrip('/') + '/workspaces')} \\\n"
+        f"curl --request {method} {shell_quote(url)} \\\n"
         "  --header 'Content-Type: application/json' \\\n"
         f"  --header 'Authorization: Bearer {REDACTED}' \\\n"
-        f"  --data-raw {shell_quote(data)}"
+        f"  --data-raw {shell_quote(json_lines(body))}"
     )
+
+
+def create_workspace_curl(base_url: str, body: dict[str, Any]) -> str:
+    """POST {base}/workspaces with a JSON body and a redacted bearer token."""
+    return _curl("POST", base_url.rstrip("/") + "/workspaces", body)
+
+
+def update_workspace_curl(base_url: str, onna_id: str, body: dict[str, Any]) -> str:
+    """PATCH {base}/workspaces/{onna_id} with only the fields that change."""
+    return _curl("PATCH", f"{base_url.rstrip('/')}/workspaces/{quote(onna_id, safe='')}", body)
+
+
+def create_custom_field_curl(base_url: str, body: dict[str, Any]) -> str:
+    """POST {base}/customFields with the four fields the document requires."""
+    return _curl("POST", base_url.rstrip("/") + "/customFields", body)

@@ -12,6 +12,10 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from onna_tui.api.custom_fields import FieldValue
+    from onna_tui.api.workspaces import DeleteOutcome
     from onna_tui.core.tokens import AccessToken
     from onna_tui.core.wire.auth import CurrentUser
     from onna_tui.core.wire.health import Health
@@ -108,4 +112,31 @@ class WorkspaceOutcomeUnknown(Message):
     """The POST got no answer: the workspace may or may not exist."""
 
     message: str
+    session: Session
+
+
+@dataclass
+class WorkspaceFieldsLoaded(Message):
+    """A workspace's enabled custom fields with their values."""
+
+    workspace_id: str
+    fields: list[FieldValue]
+    session: Session
+
+
+@dataclass
+class WorkspaceDeleted(Message):
+    """The DELETE succeeded (``outcome.already_gone``: a retry found it deleted)."""
+
+    workspace_id: str
+    name: str
+    outcome: DeleteOutcome
+    session: Session
+
+
+@dataclass
+class CreationTimesLoaded(Message):
+    """Creation times read for the rows that had none (for the newest-first order)."""
+
+    times: dict[str, datetime | None]
     session: Session

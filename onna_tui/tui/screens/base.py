@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -29,4 +30,8 @@ class OnnaScreen(Screen[None]):
         yield Footer(compact=True)
 
     def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """This screen's own entries in the command palette (the app adds them)."""
         yield from ()
