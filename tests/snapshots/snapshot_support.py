@@ -6,7 +6,9 @@ import base64
 import random
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
+
+import pytest
 
 #: The start of every secret and token the seeded sandbox hands out.
 SECRET_MARK = "SNAPSECRET"
@@ -38,3 +40,25 @@ class SeededSecrets:
 
     def choice(self, seq: Sequence[T]) -> T:
         return self._random.choice(seq)
+
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+async def settle(pilot: Any, rounds: int = 4) -> None:
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def quiet(pilot: Any) -> None:
+    """Settle, then drop the toasts: their timing is not part of a screen's look."""
+    await settle(pilot)
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+async def with_token(pilot: Any) -> None:
+    await settle(pilot)
+    await pilot.press("n")
+    await quiet(pilot)

@@ -9,29 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from snapshot_support import SIZES, quiet, settle, with_token
 
 from onna_tui.tui.widgets.fields import FormField
-
-SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
-
-
-async def settle(pilot: Any, rounds: int = 4) -> None:
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def quiet(pilot: Any) -> None:
-    """Settle, then drop the toasts: their timing is not part of a screen's look."""
-    await settle(pilot)
-    pilot.app.clear_notifications()
-    await pilot.pause()
-
-
-async def with_token(pilot: Any) -> None:
-    await settle(pilot)
-    await pilot.press("n")
-    await quiet(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -193,6 +193,8 @@ class WorkspacesScreen(OnnaScreen):
         self.workspace: Workspace | None = None
         #: The account's custom fields, read once per profile when first needed.
         self._account_fields: list[CustomField] | None = None
+        #: A "was deleted" notice stays over the details of the next workspace shown.
+        self._keep_notice = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="ws-main"):
@@ -711,6 +713,10 @@ class WorkspacesScreen(OnnaScreen):
                 row.name = ws.name
                 self._update_row(ws.onna_id)
         self.details.show_workspace(ws, self.onna.settings.display_tz)
+        if self._keep_notice:
+            self._keep_notice = False
+        else:
+            self.details.notice(None)
 
     @on(WorkspaceFieldsLoaded)
     def _fields_loaded(self, message: WorkspaceFieldsLoaded) -> None:
@@ -897,12 +903,13 @@ class WorkspacesScreen(OnnaScreen):
             self.selected_id = None
             self._clear_details(Text(said))
             if table.row_count:
-                # The cursor now rests on a neighbour; show it as the highlight moved there.
+                # The cursor now rests on a neighbour: show it, with what happened above it.
                 key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
                 if key is not None:
                     self.selected_id = key
+                    self._keep_notice = True
+                    self.details.notice(said)
                     self.load_workspace(key)
-                    self._clear_details(Text(f"{said} Reading the next one…"))
         self._set_list_status(self._list_status())
 
     # -------------------------------------------------------- custom fields

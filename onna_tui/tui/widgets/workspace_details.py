@@ -64,6 +64,7 @@ class ValueEditor(TextField):
     """The one-line editor of a field's value; Escape puts it away unsaved."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Save", id="value.save", tooltip="Send the new value to Onna."),
         Binding("escape", "cancel", "Cancel", id="value.cancel", tooltip="Keep the old value."),
     ]
 
@@ -77,6 +78,7 @@ class WorkspaceDetails(VerticalScroll):
     """Workspace facts on top, its custom fields under them, and the value editor."""
 
     DEFAULT_CSS = """
+    WorkspaceDetails #ws-details-notice { color: $text-success; margin-bottom: 1; }
     WorkspaceDetails #ws-fields { height: auto; max-height: 8; margin-top: 1; }
     WorkspaceDetails #ws-fields-note { margin-top: 1; }
     WorkspaceDetails #ws-field-value { margin-top: 0; }
@@ -98,6 +100,9 @@ class WorkspaceDetails(VerticalScroll):
         self.editing: str | None = None
 
     def compose(self) -> ComposeResult:
+        notice = Static("", id="ws-details-notice", markup=False)
+        notice.display = False
+        yield notice
         yield Static(PROMPT, id="ws-details", classes="hint", markup=False)
         note = Static("", id="ws-fields-note", classes="hint", markup=False)
         note.display = False
@@ -117,11 +122,18 @@ class WorkspaceDetails(VerticalScroll):
 
     # ------------------------------------------------------------- showing
 
+    def notice(self, text: str | Text | None) -> None:
+        """A line above the details that says what just happened (None takes it away)."""
+        line = self.query_one("#ws-details-notice", Static)
+        line.update(text or "")
+        line.display = bool(text)
+
     def show_message(self, text: str | Text) -> None:
         """A sentence instead of a workspace (nothing selected, or it was deleted)."""
         self.workspace_id = None
         self.fields = []
         self.end_edit()
+        self.notice(None)
         details = self.query_one("#ws-details", Static)
         details.update(text)
         details.add_class("hint")
