@@ -527,6 +527,25 @@ async def test_list_keys_show_while_the_list_has_focus_and_form_keys_otherwise(
         assert "ctrl+s" in keys and "ctrl+f" in keys and "e" not in keys
 
 
+async def test_ctrl_f_reaches_the_filter_from_anywhere_on_the_screen(
+    app_factory, store, sandbox_state: SandboxState
+) -> None:
+    ws, _, _, _ = fields_scene(sandbox_state)
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_on(pilot, ws.onna_id)
+        box = screen.query_one("#ws-filter", Input)
+        for place in ("#ws-table", "#ws-fields", "#name"):
+            screen.query_one(place).focus()
+            await pilot.pause()
+            await pilot.press("ctrl+f")
+            await pilot.pause()
+            assert box.has_focus, place
+        screen.query_one("#ws-fields").focus()
+        await pilot.pause()
+        assert footer_keys(screen).count("ctrl+f") <= 1
+
+
 async def test_every_action_is_in_the_palette(app_factory, store, sandbox_state) -> None:
     sandbox_state.create_workspace("Palette")
     app = app_factory(store=store)

@@ -161,6 +161,16 @@ class WorkspacesScreen(OnnaScreen):
             priority=True,
             tooltip="Filter the list by name or onna_id.",
         ),
+        # The same key wherever the focus is (the one above is hidden in the list pane,
+        # where / shows instead; this one is never shown, so the footer keeps one entry).
+        Binding(
+            "ctrl+f",
+            "focus_filter",
+            "Filter",
+            id="workspaces.filter-anywhere",
+            show=False,
+            priority=True,
+        ),
         Binding(
             "ctrl+o",
             "copy_id",
