@@ -1,3 +1,25 @@
-"""onna-tui: a terminal UI and CLI for the Onna Platform API."""
+"""onna-tui: a terminal UI and CLI for the Onna Platform API.
 
-__version__ = "0.1.0"
+``from onna_tui import OnnaAuth`` gives scripts an ``httpx.Auth`` that shares the
+CLI's and the TUI's token (see onna_tui.profiles.onna_auth). It is loaded on first
+use, so importing this package stays free for the CLI's fast paths.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from onna_tui.version import __version__
+
+__all__ = ["OnnaAuth", "__version__"]
+
+if TYPE_CHECKING:
+    from onna_tui.profiles.onna_auth import OnnaAuth
+
+
+def __getattr__(name: str) -> Any:
+    if name == "OnnaAuth":
+        from onna_tui.profiles.onna_auth import OnnaAuth
+
+        return OnnaAuth
+    raise AttributeError(f"module 'onna_tui' has no attribute {name!r}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import httpx
 
-from onna_tui import __version__
 from onna_tui.api.response_errors import response_error, token_endpoint_error
 from onna_tui.api.responses import (
     MAX_RETRY_AFTER,
@@ -30,6 +29,7 @@ from onna_tui.api.sending import (
     send,
 )
 from onna_tui.api.transport_errors import transport_error
+from onna_tui.version import __version__
 
 __all__ = [
     "DEFAULT_DEADLINE",

@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from onna_tui import __version__
 from onna_tui.cli.arguments import SafeArgumentParser
 from onna_tui.cli.errors import RefuseSecretArgument
 from onna_tui.core.token_rules import EXEC_MIN_LEFT
 from onna_tui.errors import exit_code_summary
 from onna_tui.sandbox.cli import positive_int
+from onna_tui.version import __version__
 
 _GLOBAL_HELP = {
     "profile": "the profile to use (default: ONNA_PROFILE, then the default profile)",

@@ -8,7 +8,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from onna_tui import __version__
 from onna_tui.sandbox.state import (
     InvalidClient,
     SandboxState,
@@ -17,6 +16,7 @@ from onna_tui.sandbox.state import (
 )
 from onna_tui.sandbox.web.bodies import read_body
 from onna_tui.sandbox.web.common import API_PREFIX, ApiError, JSONResponse, spec_text, state_of
+from onna_tui.version import __version__
 
 
 def bearer_user(request: Request, state: SandboxState) -> SandboxUser:
