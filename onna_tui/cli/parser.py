@@ -279,7 +279,28 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow running inside another `onna-tui exec` of a different profile",
     )
+    run.add_argument(
+        "--server",
+        action="store_true",
+        help="instead of a token, give the command ONNA_TOKEN_URL and ONNA_TOKEN_AUTH: a "
+        "loopback endpoint that hands out fresh tokens for as long as it runs",
+    )
     run.add_argument("exec_argv", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
+
+    serve = _leaf(
+        sub,
+        "serve-token",
+        "serve fresh tokens on 127.0.0.1 to programs that present the printed "
+        "ONNA_TOKEN_AUTH (prints ONNA_TOKEN_URL and ONNA_TOKEN_AUTH for eval)",
+    )
+    serve.add_argument(
+        "--min-left",
+        type=positive_int,
+        default=EXEC_MIN_LEFT,
+        metavar="SECONDS",
+        help=f"the least time a token handed out has left (default: {EXEC_MIN_LEFT})",
+    )
+    _add_json(serve, "the URL and the secret")
 
     completion = sub.add_parser(
         "completion", help="print the shell completion script for bash, zsh or fish"

@@ -71,6 +71,10 @@ def _command(args: argparse.Namespace) -> Handler:
         from onna_tui.cli.commands import exec as exec_command
 
         return exec_command.exec_command
+    if args.command == "serve-token":
+        from onna_tui.cli.commands import serve_token
+
+        return serve_token.serve_token
     if args.command == "completion":
         return _completion
     from onna_tui.cli.commands import auth

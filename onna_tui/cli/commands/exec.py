@@ -10,6 +10,9 @@ the program's exit status is onna-tui's, every signal reaches it directly, and
 nothing of onna-tui stays in between. The token is never put on a command line;
 the client secret is taken out of the program's environment, which needs only
 the token.
+
+With ``--server`` it runs the program as a child instead and serves it fresh
+tokens on loopback for as long as it runs (see ``serve_token``).
 """
 
 from __future__ import annotations
@@ -84,6 +87,10 @@ async def exec_command(ctx: Context) -> int:
     min_left = int(getattr(ctx.args, "min_left", DEFAULT_MIN_LEFT))
     resolved = await ctx.resolve()
     refuse_nesting(resolved.name, os.environ, bool(getattr(ctx.args, "allow_nested", False)))
+    if getattr(ctx.args, "server", False):
+        from onna_tui.cli.commands.serve_token import run_with_server
+
+        return await run_with_server(ctx, argv, resolved, min_left)
     access = await _token(ctx, min_left)
     remember_secret(access.access_token)
     left = access.seconds_left(ctx.clock())

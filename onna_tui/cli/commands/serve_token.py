@@ -1,0 +1,143 @@
+"""`onna-tui exec --server -- CMD` and `onna-tui serve-token`: tokens for long-running programs.
+
+Both start the token endpoint of ``profiles.token_server`` on 127.0.0.1. With
+``exec --server`` the command runs as a child with ONNA_TOKEN_URL and
+ONNA_TOKEN_AUTH (the per-run secret) in its environment, and onna-tui stays to
+serve it until it exits; its exit status is onna-tui's (128+N after signal N).
+SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2 are passed on to it; Ctrl-C reaches it from
+the terminal directly, so onna-tui itself ignores SIGINT and SIGQUIT meanwhile
+(as a shell does while it waits for a foreground job).
+
+``serve-token`` prints the two variables as shell assignments (or JSON) and
+serves until SIGINT or SIGTERM. The secret is for whoever reads that output, as
+with ssh-agent's: the printout is meant for ``eval``, not for a log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import json
+import os
+import shlex
+import signal
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+
+from onna_tui.cli.context import Context, connect
+from onna_tui.cli.errors import remember_secret
+from onna_tui.cli.output import note
+from onna_tui.errors import ExitCode
+from onna_tui.profiles.resolve import ENV_CLIENT_SECRET, ENV_EXEC_PROFILE, ResolvedProfile
+from onna_tui.profiles.token_server import (
+    ENV_TOKEN_AUTH,
+    ENV_TOKEN_URL,
+    TokenEndpoint,
+    TokenServer,
+    new_secret,
+)
+
+ENV_BASE_URL = "ONNA_BASE_URL"
+#: Passed on to the command; SIGINT and SIGQUIT reach it from the terminal.
+FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2)
+IGNORED_WHILE_WAITING = (signal.SIGINT, signal.SIGQUIT)
+
+
+def server_environment(
+    base: Mapping[str, str], url: str, secret: str, resolved: ResolvedProfile
+) -> dict[str, str]:
+    """``base`` plus where and how to ask for a token; without the client secret."""
+    env = {k: v for k, v in base.items() if k != ENV_CLIENT_SECRET}
+    env[ENV_TOKEN_URL] = url
+    env[ENV_TOKEN_AUTH] = secret
+    env[ENV_BASE_URL] = resolved.base_url
+    env[ENV_EXEC_PROFILE] = resolved.name
+    return env
+
+
+@contextlib.contextmanager
+def _signals(handlers: Mapping[signal.Signals, Callable[[], None]]) -> Iterator[None]:
+    loop = asyncio.get_running_loop()
+    for sig, handler in handlers.items():
+        loop.add_signal_handler(sig, handler)
+    try:
+        yield
+    finally:
+        for sig in handlers:
+            loop.remove_signal_handler(sig)
+
+
+def _ignore() -> None:
+    """SIGINT and SIGQUIT while the command runs: it got them from the terminal itself."""
+
+
+def _exit_status(returncode: int) -> int:
+    return returncode if returncode >= 0 else 128 - returncode
+
+
+async def run_with_server(
+    ctx: Context, argv: Sequence[str], resolved: ResolvedProfile, min_left: int
+) -> int:
+    async with connect(ctx) as client:
+        tokens = client.require_tokens()
+        remember_secret((await tokens.get()).access_token)  # bad credentials fail here
+        secret = new_secret()
+        remember_secret(secret)
+        endpoint = TokenEndpoint(tokens, secret, min_left=min_left, clock=ctx.clock)
+        async with TokenServer(endpoint) as server:
+            env = server_environment(os.environ, server.url, secret, resolved)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            try:
+                child = await asyncio.create_subprocess_exec(*argv, env=env)
+            except FileNotFoundError:
+                note(f"{argv[0]}: command not found")
+                return ExitCode.NOT_FOUND
+            except PermissionError:
+                note(f"{argv[0]}: permission denied (is it executable?)")
+                return ExitCode.CANNOT_RUN
+            except OSError as exc:
+                note(f"{argv[0]}: cannot run it ({exc.strerror or exc})")
+                return ExitCode.CANNOT_RUN
+
+            def forward(sig: signal.Signals) -> None:
+                with contextlib.suppress(ProcessLookupError):
+                    child.send_signal(sig)
+
+            handlers: dict[signal.Signals, Callable[[], None]] = {
+                sig: functools.partial(forward, sig) for sig in FORWARDED
+            }
+            handlers.update({sig: _ignore for sig in IGNORED_WHILE_WAITING})
+            with _signals(handlers):
+                returncode = await child.wait()
+    return _exit_status(returncode)
+
+
+async def serve_token(ctx: Context) -> int:
+    resolved = await ctx.resolve()
+    min_left = int(getattr(ctx.args, "min_left", 0))
+    async with connect(ctx) as client:
+        tokens = client.require_tokens()
+        remember_secret((await tokens.get()).access_token)
+        secret = new_secret()
+        remember_secret(secret)
+        endpoint = TokenEndpoint(tokens, secret, min_left=min_left, clock=ctx.clock)
+        stop = asyncio.Event()
+        # The handlers are in place before anything is printed: whoever reads the
+        # printout may stop the server at once.
+        with _signals({signal.SIGINT: stop.set, signal.SIGTERM: stop.set}):
+            async with TokenServer(endpoint) as server:
+                if getattr(ctx.args, "json", False):
+                    print(json.dumps({"token_url": server.url, "token_auth": secret}))
+                else:
+                    for name, value in ((ENV_TOKEN_URL, server.url), (ENV_TOKEN_AUTH, secret)):
+                        print(f"{name}={shlex.quote(value)}; export {name};")
+                sys.stdout.flush()
+                note(
+                    f"Serving tokens of profile {resolved.name!r} at {server.url} "
+                    f"(pid {os.getpid()}); Ctrl-C or SIGTERM stops it."
+                )
+                await stop.wait()
+    note(f"Stopped after serving {endpoint.served} token(s).")
+    return 0
