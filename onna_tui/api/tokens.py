@@ -194,16 +194,25 @@ class TokenManager:
             return cached
         return None
 
-    async def get(self) -> AccessToken:
-        """A token with more than the margin left: reused, from the cache, or new."""
+    def _has_left(self, token: AccessToken | None, min_left: float) -> bool:
+        if not self.usable(token):
+            return False
+        assert token is not None
+        return min_left <= 0 or token.seconds_left(self.clock()) >= min_left
+
+    async def get(self, min_left: float = 0) -> AccessToken:
+        """A token with more than the margin (and at least ``min_left`` seconds) left:
+        reused, from the shared cache, or new, minted under the cross-process lock."""
         token = self._token
-        if token is not None and self.usable(token):
+        if self._has_left(token, min_left):
+            assert token is not None
             return token
         async with self._lock:
             token = self._token
-            if token is not None and self.usable(token):
+            if self._has_left(token, min_left):
+                assert token is not None
                 return token
-            cached = await self._adopt_cached()
+            cached = await self._adopt_cached(min_left)
             if cached is not None:
                 return cached
             mint_lock = getattr(self._cache, "mint_lock", None)
@@ -211,7 +220,7 @@ class TokenManager:
                 return await self._mint_locked()
             async with mint_lock():
                 # Another process may have minted while we waited for the lock.
-                cached = await self._adopt_cached()
+                cached = await self._adopt_cached(min_left)
                 if cached is not None:
                     return cached
                 return await self._mint_locked()
@@ -253,9 +262,9 @@ class TokenManager:
         await self._store_cache(token)
         return token
 
-    async def _adopt_cached(self) -> AccessToken | None:
+    async def _adopt_cached(self, min_left: float = 0) -> AccessToken | None:
         cached = await self._load_cache()
-        if cached is not None and self.usable(cached):
+        if cached is not None and self._has_left(cached, min_left):
             self._set(cached)
             return cached
         return None

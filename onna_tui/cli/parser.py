@@ -111,6 +111,17 @@ def _add_profile_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser
         "--no-verify", action="store_true", help="save without exchanging the credentials first"
     )
 
+    rotate = _leaf(
+        actions,
+        "rotate",
+        "replace a profile's credentials with new ones made in Onna's Platform API app "
+        "(verified first), then say to delete the old ones",
+    )
+    rotate.add_argument("name", metavar="NAME")
+    rotate.add_argument(
+        "--client-id", metavar="ID", help="the new credentials' client id (asked when omitted)"
+    )
+
     update = _leaf(
         actions,
         "update",
@@ -290,8 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = _leaf(
         sub,
         "serve-token",
-        "serve fresh tokens on 127.0.0.1 to programs that present the printed "
-        "ONNA_TOKEN_AUTH (prints ONNA_TOKEN_URL and ONNA_TOKEN_AUTH for eval)",
+        "serve fresh tokens on 127.0.0.1, in the foreground, to programs that present the "
+        "printed ONNA_TOKEN_AUTH (prints ONNA_TOKEN_URL and ONNA_TOKEN_AUTH first)",
     )
     serve.add_argument(
         "--min-left",

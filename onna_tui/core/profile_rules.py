@@ -7,6 +7,7 @@ forms and the command line quote `PROFILE_NAME_RULE` when they refuse a name.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from onna_tui.core.errors import ConfigError
 
@@ -53,3 +54,21 @@ def normalize_client_id(value: str) -> str:
             f"in Onna (no spaces), at most {MAX_CLIENT_ID} characters"
         )
     return value
+
+
+#: A client secret stored longer ago than this many days is flagged for rotation
+#: (config.toml ``secret_max_age_days``; 0 turns the flag off).
+DEFAULT_SECRET_MAX_AGE_DAYS = 90
+
+
+def secret_age_days(set_at: datetime | None, now: datetime) -> int | None:
+    """Whole days since the secret was stored; None when it never was."""
+    if set_at is None:
+        return None
+    return max(0, int((now - set_at).total_seconds() // 86400))
+
+
+def secret_is_old(set_at: datetime | None, now: datetime, max_days: int) -> bool:
+    """The stored secret is older than ``max_days`` (never, when ``max_days`` is 0)."""
+    days = secret_age_days(set_at, now)
+    return max_days > 0 and days is not None and days > max_days

@@ -13,6 +13,7 @@ until ``margin`` seconds before it expires, minted under the same cross-process
 lock (so a script and a concurrent `onna-tui token` make one exchange between
 them), and after a 401 dropped from the cache, minted once and the request sent
 once more. Environment credentials keep their token in this process only.
+Only requests under the profile's base URL get the token.
 
 Sync (``httpx.Client``) and async (``httpx.AsyncClient``, on asyncio) flows share
 one token manager, which runs on a small private event loop in a daemon thread:
@@ -23,6 +24,7 @@ textual is imported; httpx and keyring are.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
 from concurrent.futures import Future
@@ -52,6 +54,8 @@ class _TokenLoop:
         self._ready = threading.Event()
         self._manager: TokenManager | None = None
         self._http: httpx.AsyncClient | None = None
+        #: The process this loop runs in: a forked child has the object but not the thread.
+        self.pid = os.getpid()
         self._thread = threading.Thread(target=self._run, name="onna-tui-token", daemon=True)
         self._thread.start()
         self._ready.wait()
@@ -78,6 +82,11 @@ class _TokenLoop:
             return
 
         async def shut() -> None:
+            # Whoever still waits for a token gets CancelledError rather than waiting forever.
+            here = asyncio.current_task()
+            for task in asyncio.all_tasks():
+                if task is not here:
+                    task.cancel()
             if self._http is not None:
                 await self._http.aclose()
 
@@ -145,7 +154,8 @@ class OnnaAuth(httpx.Auth):
 
     def _loop(self) -> _TokenLoop:
         with self._start:
-            if self._tokens is None:
+            if self._tokens is None or self._tokens.pid != os.getpid():
+                # None yet, or this is a forked child, where the parent's thread is gone.
                 self._tokens = _TokenLoop(self._build)
             return self._tokens
 
@@ -171,9 +181,10 @@ class OnnaAuth(httpx.Auth):
 
     def close(self) -> None:
         """Stop the token thread (it is a daemon thread: exiting without this is fine)."""
-        if self._tokens is not None:
-            self._tokens.close()
-            self._tokens = None
+        with self._start:
+            tokens, self._tokens = self._tokens, None
+        if tokens is not None and tokens.pid == os.getpid():
+            tokens.close()
 
     def __enter__(self) -> OnnaAuth:
         return self
@@ -187,9 +198,18 @@ class OnnaAuth(httpx.Auth):
     def _authorize(request: httpx.Request, token: AccessToken) -> None:
         request.headers["Authorization"] = token.authorization_header()
 
+    def _for_onna(self, request: httpx.Request) -> bool:
+        """Only requests under the profile's base URL carry the token (not, say, a
+        download link on another host), and only their 401s touch the shared cache."""
+        url = str(request.url)
+        return url == self.base_url or url.startswith(self.base_url.rstrip("/") + "/")
+
     def sync_auth_flow(
         self, request: httpx.Request
     ) -> Generator[httpx.Request, httpx.Response, None]:
+        if not self._for_onna(request):
+            yield request
+            return
         token = self._token_future().result()
         self._authorize(request, token)
         response = yield request
@@ -203,6 +223,9 @@ class OnnaAuth(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        if not self._for_onna(request):
+            yield request
+            return
         token = await _wait(self._token_future())
         self._authorize(request, token)
         response = yield request

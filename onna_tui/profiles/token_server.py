@@ -89,9 +89,7 @@ class TokenEndpoint:
                 "Authorization header.",
             )
         try:
-            token = await self._tokens.get()
-            if token.seconds_left(self.clock()) < self.min_left:
-                token = await self._tokens.mint()
+            token = await self._tokens.get(min_left=self.min_left)
         except OnnaTuiError as exc:
             # Our errors say what to do and never carry a secret.
             return await self._answer(send, 502, {"error": str(exc)})

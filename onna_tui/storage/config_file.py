@@ -5,6 +5,7 @@ directory with ONNA_TUI_CONFIG_DIR) and looks like::
 
     default = "prod"
     allow_insecure_storage = false
+    secret_max_age_days = 90   # flag secrets stored longer ago (0: never)
 
     [profiles.prod]
     base_url = "https://api.onna.com/v1"
@@ -53,6 +54,7 @@ from pydantic import (
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.errors import ConfigError
 from onna_tui.core.profile_rules import (
+    DEFAULT_SECRET_MAX_AGE_DAYS,
     PROFILE_NAME,
     PROFILE_NAME_RULE,
     normalize_client_id,
@@ -236,6 +238,8 @@ class Config(BaseModel):
 
     default: str | None = None
     allow_insecure_storage: bool = False
+    #: Stored secrets older than this many days are flagged for rotation (0: never).
+    secret_max_age_days: int = Field(default=DEFAULT_SECRET_MAX_AGE_DAYS, ge=0, le=36500)
     profiles: dict[str, Profile] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -251,6 +255,11 @@ class Config(BaseModel):
         if self.default is not None:
             data["default"] = self.default
         data["allow_insecure_storage"] = self.allow_insecure_storage
+        if (
+            "secret_max_age_days" in self.model_fields_set
+            or self.secret_max_age_days != DEFAULT_SECRET_MAX_AGE_DAYS
+        ):
+            data["secret_max_age_days"] = self.secret_max_age_days
         data["profiles"] = {name: p._to_toml() for name, p in sorted(self.profiles.items())}
         return data
 

@@ -148,7 +148,8 @@ def test_list_shows_profiles_default_and_token_time(cli: Cli) -> None:
     assert [p["name"] for p in listed] == ["one", "two"]
     one, two = listed
     assert set(one) == {
-        "name", "default", "base_url", "client_id", "org", "secret_set_at", "token",
+        "name", "default", "base_url", "client_id", "org", "secret_set_at", "secret_age_days",
+        "secret_old", "token",
     }  # fmt: skip
     assert one["default"] is True and two["default"] is False
     assert one["base_url"] == cli.base_url and one["client_id"] == cli.client_id

@@ -23,7 +23,11 @@ def test_status_without_a_token_does_not_mint(cli: Cli, admin: Admin) -> None:
         "source": "keyring",
         "location": "JSON file (tests only, plaintext)",
         "insecure": False,
+        "set_at": data["secret"]["set_at"],
+        "age_days": 0,
+        "old": False,
     }
+    assert data["secret"]["set_at"].endswith("Z")
     assert data["token"] == {
         "state": "none", "seconds_left": None, "expires_at": None, "fingerprint": None,
     }  # fmt: skip

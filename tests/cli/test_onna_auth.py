@@ -157,6 +157,52 @@ def test_environment_credentials_leave_nothing_in_the_keyring(cli: Cli, admin: A
     assert cli.keyring() == {}
 
 
+def test_only_requests_to_the_profile_base_url_carry_the_token(cli: Cli, admin: Admin) -> None:
+    assert cli.add_profile("sb", verify=False).returncode == 0
+    code = textwrap.dedent(
+        """
+        import sys
+        import httpx
+        from onna_tui import OnnaAuth
+
+        seen = []
+        def elsewhere(request):
+            seen.append(request.headers.get("Authorization"))
+            return httpx.Response(401)
+        with OnnaAuth("sb") as auth:
+            with httpx.Client(auth=auth, transport=httpx.MockTransport(elsewhere)) as other:
+                print(other.get("https://downloads.example/file").status_code, seen)
+            with httpx.Client(auth=auth) as http:
+                print(http.get(sys.argv[1] + "/workspaces").status_code, auth.exchanges)
+        """
+    )
+    out = finish(run_script(cli, code, cli.base_url), cli)
+    assert out.split("\n")[:2] == ["401 [None]", "200 1"]
+    assert admin.exchanges == 1
+
+
+def test_a_forked_child_gets_its_own_token_thread(cli: Cli, admin: Admin) -> None:
+    assert cli.add_profile("sb", verify=False).returncode == 0
+    code = textwrap.dedent(
+        """
+        import multiprocessing, sys
+        import httpx
+        from onna_tui import OnnaAuth
+
+        auth = OnnaAuth("sb")
+        def work(_):
+            with httpx.Client(auth=auth, timeout=20) as http:
+                return http.get(sys.argv[1] + "/workspaces").status_code
+        print(work(0))
+        with multiprocessing.get_context("fork").Pool(2) as pool:
+            print(pool.map(work, range(4), chunksize=1))
+        """
+    )
+    out = finish(run_script(cli, code, cli.base_url), cli)
+    assert out.split("\n")[:2] == ["200", "[200, 200, 200, 200]"]
+    assert admin.exchanges == 1  # the children found the parent's token in the cache
+
+
 def test_importing_it_loads_neither_textual_nor_the_tui(cli: Cli) -> None:
     code = (
         "import sys\nfrom onna_tui import OnnaAuth\n"

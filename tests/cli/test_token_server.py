@@ -83,7 +83,9 @@ async def test_a_long_job_keeps_getting_working_tokens_one_exchange_per_lifetime
             assert used.status_code == 200
             seen.append(body["access_token"])
             sandbox_clock.advance(2)
-        sandbox_clock.advance(TTL - 6)  # 2 s left: under min_left, so the next ask re-mints
+        # 3 x 2 s asked, 2 s more: 2 s left, still valid (the manager's margin is 0) but
+        # under min_left (3 s), so the next ask re-mints.
+        sandbox_clock.advance(TTL - 8)
     assert len(set(seen)) == 3
     assert admin.exchanges == 3
     assert server.endpoint.served == 9
@@ -94,17 +96,22 @@ async def test_a_long_job_keeps_getting_working_tokens_one_exchange_per_lifetime
     [
         ({"secret": None}, 401),
         ({"secret": "not-the-secret"}, 401),
-        ({"headers": {"Host": "evil.example"}}, 403),  # a DNS-rebinding page's own name
+        ({"headers": {"Host": "evil.example:{port}"}}, 403),  # a DNS-rebinding page's name
+        ({"headers": {"Host": "evil.example"}}, 403),
         ({"headers": {"Host": "127.0.0.1"}}, 403),  # without the port
+        ({"secret": "Bearer {secret}"}, 401),  # the secret is the whole header
         ({"method": "POST"}, 405),
-        ({"path": "/token/../admin"}, 404),
+        ({"path": "/admin"}, 404),
+        ({"path": "/token/"}, 404),
     ],
 )
 async def test_refusals_say_why_and_hand_out_nothing(
     served: tuple[TokenServer, str], admin: Admin, how: dict[str, object], status: int
 ) -> None:
     server, secret = served
-    given = dict(how)
+    given = json.loads(
+        json.dumps(how).replace("{port}", str(server.port)).replace("{secret}", secret)
+    )
     use = given.pop("secret", secret)
     path = given.pop("path", None)
     if path is not None:
@@ -116,7 +123,7 @@ async def test_refusals_say_why_and_hand_out_nothing(
         answer = await fetch(server, use, **given)  # type: ignore[arg-type]
     assert answer.status_code == status
     assert set(answer.json()) == {"error"}
-    assert secret not in answer.text
+    assert "access_token" not in answer.text
     assert admin.exchanges == 0
     assert server.endpoint.served == 0
 
@@ -167,6 +174,20 @@ def test_exec_server_serves_the_command_and_passes_its_exit_status(cli: Cli, adm
     result = cli.run("exec", "--server", "--", sys.executable, str(script))
     assert result.returncode == 3, result.stderr
     assert result.stdout.split() == ["True", "True", "401"]
+    assert admin.exchanges == 1
+
+
+def test_a_min_left_longer_than_tokens_live_is_halved_with_a_note(
+    cli: Cli, admin: Admin, sandbox_state: SandboxState
+) -> None:
+    assert cli.add_profile("sb", verify=False).returncode == 0
+    sandbox_state.token_ttl = 600
+    script = cli.tmp_path / "child.py"
+    script.write_text(CHILD)
+    result = cli.run("exec", "--server", "--min-left", "900", "--", sys.executable, str(script))
+    assert result.returncode == 3, result.stderr
+    assert "at least 300 s left instead" in result.stderr
+    assert result.stdout.split() == ["True", "True", "401"]  # the second ask reused the token
     assert admin.exchanges == 1
 
 

@@ -12,6 +12,7 @@ credentials work (the new token then replaces the cached one).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from onna_tui.api.errors import OnnaError, TokenRefused
@@ -19,6 +20,11 @@ from onna_tui.cli.context import Context, connect
 from onna_tui.cli.errors import remember_secret
 from onna_tui.cli.output import emit_json, key_values, note, out
 from onna_tui.core.formatting import human_duration, iso
+from onna_tui.core.profile_rules import (
+    DEFAULT_SECRET_MAX_AGE_DAYS,
+    secret_age_days,
+    secret_is_old,
+)
 from onna_tui.core.token_rules import RENEWAL_MARGIN
 from onna_tui.core.tokens import AccessToken, token_state
 from onna_tui.core.wire.auth import CurrentUser
@@ -88,12 +94,16 @@ def _token_json(access: AccessToken | None, ctx: Context) -> dict[str, Any]:
     }
 
 
-def _secret_json(resolved: ResolvedProfile) -> dict[str, Any]:
+def _secret_json(resolved: ResolvedProfile, now: datetime, max_age_days: int) -> dict[str, Any]:
+    set_at = resolved.profile.secret_set_at if resolved.profile is not None else None
     return {
         "stored": resolved.credentials is not None,
         "source": resolved.secret_source,
         "location": resolved.storage_description,
         "insecure": resolved.insecure,
+        "set_at": iso(set_at),
+        "age_days": secret_age_days(set_at, now),
+        "old": secret_is_old(set_at, now, max_age_days),
     }
 
 
@@ -110,7 +120,11 @@ async def status(ctx: Context) -> int:
         "client_id": resolved.client_id,
         "org": resolved.org,
         "overridden": list(resolved.overridden),
-        "secret": _secret_json(resolved),
+        "secret": _secret_json(
+            resolved,
+            ctx.clock(),
+            config.secret_max_age_days if config is not None else DEFAULT_SECRET_MAX_AGE_DAYS,
+        ),
         "token": None,
         "token_problem": None,
         "user": None,
@@ -173,6 +187,11 @@ def _print_status(report: dict[str, Any], resolved: ResolvedProfile) -> None:
         where = secret["location"]
         if secret["insecure"]:
             where += " (not a secure store; opted in)"
+        if secret["age_days"] is not None:
+            days = secret["age_days"]
+            where = f"stored {days} day{'s' if days != 1 else ''} ago in {where}"
+            if secret["old"]:
+                where += f" — old: rotate with `onna-tui profile rotate {resolved.name}`"
         pairs.append(("Secret", where))
     else:
         pairs.append(("Secret", f"not stored — run `onna-tui profile set-secret {resolved.name}`"))

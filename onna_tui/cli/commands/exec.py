@@ -74,9 +74,7 @@ def _command(ctx: Context) -> list[str]:
 async def _token(ctx: Context, min_left: int) -> AccessToken:
     async with connect(ctx) as client:
         manager = client.require_tokens()
-        access = await manager.get()
-        if access.seconds_left(ctx.clock()) < min_left:
-            access = await manager.mint()
+        access = await manager.get(min_left=min_left)
         if manager.cache_problem:
             note(f"The token works but could not be cached for next time: {manager.cache_problem}")
     return access

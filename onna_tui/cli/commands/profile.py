@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from typing import Any
 
 from pydantic import SecretStr
@@ -25,7 +26,7 @@ from onna_tui.cli.errors import UsageError, remember_secret
 from onna_tui.cli.output import emit_json, note, out, table
 from onna_tui.core.errors import ConfigError
 from onna_tui.core.formatting import human_duration, iso
-from onna_tui.core.profile_rules import validate_profile_name
+from onna_tui.core.profile_rules import secret_age_days, secret_is_old, validate_profile_name
 from onna_tui.core.tokens import AccessToken, Credentials, token_state
 from onna_tui.core.urls import DEFAULT_BASE_URL, normalize_base_url
 from onna_tui.profiles.manage import remove_profile, save_profile_secret, stored_secret_may_follow
@@ -208,6 +209,13 @@ def update(ctx: Context) -> int:
         )
     remember_secret(secret)
     saved, token = _verify_and_save(ctx, changed, secret, verify=not args.no_verify)
+    _forget_old_entries(ctx, old_vault, old)
+    _saved_message(ctx, saved, token, "Updated")
+    return 0
+
+
+def _forget_old_entries(ctx: Context, old_vault: Vault, old: Profile) -> None:
+    """Remove the old credentials' keyring entries, unless another profile still uses them."""
     shared = any(
         other.name != old.name
         and other.base_url == old.base_url
@@ -219,8 +227,6 @@ def update(ctx: Context) -> int:
             old_vault.forget_profile(old.base_url, old.client_id)
         except VaultError as exc:
             note(f"The old secret could not be removed from the keyring: {exc}")
-    _saved_message(ctx, saved, token, "Updated")
-    return 0
 
 
 def _token_summary(ctx: Context, config: Config, profile: Profile) -> dict[str, Any]:
@@ -248,6 +254,7 @@ def _token_cell(summary: dict[str, Any]) -> str:
 def list_profiles(ctx: Context) -> int:
     config = ctx.store.load()
     profiles = [config.profiles[name] for name in sorted(config.profiles)]
+    now = ctx.clock()
     items: list[dict[str, Any]] = []
     for profile in profiles:
         items.append(
@@ -258,6 +265,8 @@ def list_profiles(ctx: Context) -> int:
                 "client_id": profile.client_id,
                 "org": profile.org,
                 "secret_set_at": iso(profile.secret_set_at),
+                "secret_age_days": secret_age_days(profile.secret_set_at, now),
+                "secret_old": secret_is_old(profile.secret_set_at, now, config.secret_max_age_days),
                 "token": _token_summary(ctx, config, profile),
             }
         )
@@ -274,7 +283,7 @@ def list_profiles(ctx: Context) -> int:
             item["base_url"],
             item["client_id"],
             item["org"] or "-",
-            (item["secret_set_at"] or "not stored").replace("T", " "),
+            _secret_cell(item),
             _token_cell(item["token"]),
         ]
         for item in items
@@ -282,7 +291,22 @@ def list_profiles(ctx: Context) -> int:
     headers = ["", "NAME", "BASE URL", "CLIENT ID", "ORG", "SECRET STORED", "TOKEN"]
     for line in table(headers, rows):
         out(line)
+    old = [item["name"] for item in items if item["secret_old"]]
+    if old:
+        note(
+            f"{len(old)} secret(s) stored more than {config.secret_max_age_days} days ago: "
+            f"rotate with `onna-tui profile rotate {old[0]}` (secret_max_age_days in "
+            "config.toml sets the age; 0 turns this off)."
+        )
     return 0
+
+
+def _secret_cell(item: dict[str, Any]) -> str:
+    if item["secret_set_at"] is None:
+        return "not stored"
+    days = item["secret_age_days"]
+    cell = f"{item['secret_set_at'].replace('T', ' ')} ({days} day{'s' if days != 1 else ''})"
+    return cell + " OLD" if item["secret_old"] else cell
 
 
 def remove(ctx: Context) -> int:
@@ -310,8 +334,63 @@ def set_default(ctx: Context) -> int:
     return 0
 
 
+def rotate(ctx: Context) -> int:
+    """Onna's rotation, guided: new credentials in, verified, swapped, and a reminder to
+    delete the old ones (they keep working until someone does)."""
+    args = ctx.args
+    config = ctx.store.load()
+    old = config.profiles.get(args.name)
+    if old is None:
+        raise profile_not_found(args.name, config)
+    _check_base_url(old.base_url)
+    interactive = sys.stdin is not None and sys.stdin.isatty()
+    new_id = args.client_id
+    if new_id is None and not interactive:
+        raise UsageError(
+            "Pass the new credentials' client id with --client-id (standard input is not a "
+            "terminal, so it cannot be asked for); the secret comes on standard input."
+        )
+    note(f"Rotating profile {old.name!r} (client id {old.client_id} at {old.base_url}):")
+    note("  1. In Onna's Platform API app, create new credentials and copy the client secret")
+    note("     (it is shown only once).")
+    note("  2. Give the new client id and secret here: they are exchanged for a token before")
+    note("     anything stored is replaced.")
+    note("  3. Then delete the old credentials in the Platform API app.")
+    if new_id is None:
+        try:
+            new_id = input("New client id: ").strip()
+        except EOFError:
+            new_id = ""
+        if not new_id:
+            raise UsageError("No client id was entered; nothing was changed.")
+    changed = old.changed(ctx.clock, client_id=new_id) if new_id != old.client_id else old
+    old_vault = _scoped_vault(ctx, config, old)
+    new_vault = _scoped_vault(ctx, config, changed)
+    new_vault.check(changed.base_url, changed.client_id)
+    secret = read_client_secret(
+        f"New client secret for {changed.client_id} (input hidden): ",
+        f"onna-tui profile rotate {old.name} --client-id {changed.client_id}",
+    )
+    saved, token = _verify_and_save(ctx, changed, secret, verify=True)
+    if changed.client_id != old.client_id:
+        _forget_old_entries(ctx, old_vault, old)
+    _saved_message(ctx, saved, token, "Rotated")
+    if changed.client_id != old.client_id:
+        out(
+            f"Now delete the old credentials (client id {old.client_id}) in Onna's Platform "
+            "API app: they keep working until they are deleted."
+        )
+    else:
+        out(
+            "The client id is the same, so Onna regenerated the secret of these credentials: "
+            "the old secret no longer matters."
+        )
+    return 0
+
+
 COMMANDS = {
     "add": add,
+    "rotate": rotate,
     "list": list_profiles,
     "remove": remove,
     "default": set_default,

@@ -9,8 +9,9 @@ the terminal directly, so onna-tui itself ignores SIGINT and SIGQUIT meanwhile
 (as a shell does while it waits for a foreground job).
 
 ``serve-token`` prints the two variables as shell assignments (or JSON) and
-serves until SIGINT or SIGTERM. The secret is for whoever reads that output, as
-with ssh-agent's: the printout is meant for ``eval``, not for a log.
+serves in the foreground until SIGINT or SIGTERM (it does not fork away, so run
+it in its own terminal or as a service and hand its first two lines to the
+program). Whoever reads that output can get tokens: it is not for a log.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from onna_tui.cli.context import Context, connect
 from onna_tui.cli.errors import remember_secret
 from onna_tui.cli.output import note
+from onna_tui.core.tokens import AccessToken
 from onna_tui.errors import ExitCode
 from onna_tui.profiles.resolve import ENV_CLIENT_SECRET, ENV_EXEC_PROFILE, ResolvedProfile
 from onna_tui.profiles.token_server import (
@@ -48,7 +50,9 @@ def server_environment(
     base: Mapping[str, str], url: str, secret: str, resolved: ResolvedProfile
 ) -> dict[str, str]:
     """``base`` plus where and how to ask for a token; without the client secret."""
-    env = {k: v for k, v in base.items() if k != ENV_CLIENT_SECRET}
+    # No token of an outer `exec`: the program asks the endpoint for a fresh one.
+    dropped = {ENV_CLIENT_SECRET, "ONNA_ACCESS_TOKEN", "ONNA_TOKEN_EXPIRES_AT"}
+    env = {k: v for k, v in base.items() if k not in dropped}
     env[ENV_TOKEN_URL] = url
     env[ENV_TOKEN_AUTH] = secret
     env[ENV_BASE_URL] = resolved.base_url
@@ -68,6 +72,19 @@ def _signals(handlers: Mapping[signal.Signals, Callable[[], None]]) -> Iterator[
             loop.remove_signal_handler(sig)
 
 
+def _workable_min_left(ctx: Context, first: AccessToken, min_left: int) -> float:
+    """``min_left``, unless tokens do not live that long: then half their lifetime (else
+    every request would mint a new token), with a note saying so."""
+    if first.expires_in > min_left:
+        return min_left
+    half = first.expires_in / 2
+    note(
+        f"Tokens live {first.expires_in} s here, not more than --min-left {min_left}: each "
+        f"answer will have at least {half:g} s left instead."
+    )
+    return half
+
+
 def _ignore() -> None:
     """SIGINT and SIGQUIT while the command runs: it got them from the terminal itself."""
 
@@ -81,27 +98,25 @@ async def run_with_server(
 ) -> int:
     async with connect(ctx) as client:
         tokens = client.require_tokens()
-        remember_secret((await tokens.get()).access_token)  # bad credentials fail here
+        first = await tokens.get()  # bad credentials fail here, before the command starts
+        remember_secret(first.access_token)
         secret = new_secret()
         remember_secret(secret)
-        endpoint = TokenEndpoint(tokens, secret, min_left=min_left, clock=ctx.clock)
+        workable = _workable_min_left(ctx, first, min_left)
+        endpoint = TokenEndpoint(tokens, secret, min_left=workable, clock=ctx.clock)
         async with TokenServer(endpoint) as server:
             env = server_environment(os.environ, server.url, secret, resolved)
             sys.stdout.flush()
             sys.stderr.flush()
-            try:
-                child = await asyncio.create_subprocess_exec(*argv, env=env)
-            except FileNotFoundError:
-                note(f"{argv[0]}: command not found")
-                return ExitCode.NOT_FOUND
-            except PermissionError:
-                note(f"{argv[0]}: permission denied (is it executable?)")
-                return ExitCode.CANNOT_RUN
-            except OSError as exc:
-                note(f"{argv[0]}: cannot run it ({exc.strerror or exc})")
-                return ExitCode.CANNOT_RUN
+            # The handlers go in before the command starts: a signal that comes first is
+            # kept and passed on as soon as there is a command to pass it to.
+            child: asyncio.subprocess.Process | None = None
+            pending: list[signal.Signals] = []
 
             def forward(sig: signal.Signals) -> None:
+                if child is None:
+                    pending.append(sig)
+                    return
                 with contextlib.suppress(ProcessLookupError):
                     child.send_signal(sig)
 
@@ -110,6 +125,19 @@ async def run_with_server(
             }
             handlers.update({sig: _ignore for sig in IGNORED_WHILE_WAITING})
             with _signals(handlers):
+                try:
+                    child = await asyncio.create_subprocess_exec(*argv, env=env)
+                except FileNotFoundError:
+                    note(f"{argv[0]}: command not found")
+                    return ExitCode.NOT_FOUND
+                except PermissionError:
+                    note(f"{argv[0]}: permission denied (is it executable?)")
+                    return ExitCode.CANNOT_RUN
+                except OSError as exc:
+                    note(f"{argv[0]}: cannot run it ({exc.strerror or exc})")
+                    return ExitCode.CANNOT_RUN
+                for sig in pending:
+                    forward(sig)
                 returncode = await child.wait()
     return _exit_status(returncode)
 
@@ -119,10 +147,12 @@ async def serve_token(ctx: Context) -> int:
     min_left = int(getattr(ctx.args, "min_left", 0))
     async with connect(ctx) as client:
         tokens = client.require_tokens()
-        remember_secret((await tokens.get()).access_token)
+        first = await tokens.get()
+        remember_secret(first.access_token)
         secret = new_secret()
         remember_secret(secret)
-        endpoint = TokenEndpoint(tokens, secret, min_left=min_left, clock=ctx.clock)
+        workable = _workable_min_left(ctx, first, min_left)
+        endpoint = TokenEndpoint(tokens, secret, min_left=workable, clock=ctx.clock)
         stop = asyncio.Event()
         # The handlers are in place before anything is printed: whoever reads the
         # printout may stop the server at once.
