@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from onna_tui.core.clock import Clock, system_clock
+from onna_tui.core.profile_rules import DEFAULT_SECRET_MAX_AGE_DAYS
 
 if TYPE_CHECKING:
     from pydantic import SecretStr
@@ -44,6 +45,8 @@ class ProfileInfo:
     secret_set_at: datetime | None
     #: Where secrets live, in words ("Secret Service (gnome-keyring)", "in-memory (this run only)").
     secret_location: str
+    #: config.toml's secret_max_age_days: an older secret is flagged for rotation (0: never).
+    secret_max_age_days: int = DEFAULT_SECRET_MAX_AGE_DAYS
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,7 @@ class ProfileStore:
         config = await asyncio.to_thread(self.config.load)
         location = await self.secret_location()
         return [
-            _info(profile, config.default == name, location)
+            _info(profile, config.default == name, location, config.secret_max_age_days)
             for name, profile in sorted(config.profiles.items())
         ]
 
@@ -221,7 +224,12 @@ class ProfileStore:
             ):
                 await self._forget_unshared(existing)
         config = await asyncio.to_thread(self.config.load)
-        return _info(saved, config.default == saved.name, await self.secret_location())
+        return _info(
+            saved,
+            config.default == saved.name,
+            await self.secret_location(),
+            config.secret_max_age_days,
+        )
 
     async def _forget_unshared(self, old: Profile) -> None:
         """Drop the keyring entries of an edited profile's old client id, unless still in use."""
@@ -246,7 +254,9 @@ class ProfileStore:
         await self.vault.adelete_token(profile.base_url, profile.client_id)
 
 
-def _info(profile: Any, is_default: bool, location: str) -> ProfileInfo:
+def _info(
+    profile: Any, is_default: bool, location: str, max_age_days: int = DEFAULT_SECRET_MAX_AGE_DAYS
+) -> ProfileInfo:
     return ProfileInfo(
         name=profile.name,
         base_url=profile.base_url,
@@ -255,6 +265,7 @@ def _info(profile: Any, is_default: bool, location: str) -> ProfileInfo:
         is_default=is_default,
         secret_set_at=profile.secret_set_at,
         secret_location=location,
+        secret_max_age_days=max_age_days,
     )
 
 

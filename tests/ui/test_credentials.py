@@ -176,6 +176,30 @@ async def test_the_credentials_table_shows_where_the_secret_lives_and_its_age(
             assert expected in text, expected
 
 
+async def test_a_secret_older_than_the_configured_age_is_flagged_for_rotation(
+    app_factory,
+    store: ProfileStore,
+    sandbox_clock: ManualClock,
+) -> None:
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "rotate" not in screen_text(app)
+        sandbox_clock.advance(91 * 86400)
+        app.reload_profiles()
+        await settle(pilot)
+        text = screen_text(app)
+        assert "91 days ago · rotate" in text
+        assert "Older than 90 days: rotate it" in text
+        path = store.config.path
+        path.write_text("secret_max_age_days = 0\n" + path.read_text())
+        app.reload_profiles()
+        await settle(pilot)
+        assert "rotate" not in screen_text(app)
+
+
 async def test_delete_asks_first_and_says_nothing_is_revoked_at_onna(
     app_factory,
     store: ProfileStore,

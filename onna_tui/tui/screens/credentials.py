@@ -6,6 +6,7 @@ plainly that deleting here revokes nothing at Onna.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
@@ -16,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
+from onna_tui.core.profile_rules import secret_is_old
 from onna_tui.tui.formatting import age, format_left
 from onna_tui.tui.messages import ProfilesLoaded
 from onna_tui.tui.paths import style
@@ -186,7 +188,7 @@ class CredentialsScreen(OnnaScreen):
                 plain(profile.org) if profile.org else Text("—", style="dim"),
                 plain(profile.client_id),
                 self._token_text(profile),
-                Text(age(profile.secret_set_at, now)),
+                self._age_text(profile, now),
                 plain(profile.base_url),
                 plain(profile.secret_location),
                 key=profile.name,
@@ -198,6 +200,16 @@ class CredentialsScreen(OnnaScreen):
             table.border_subtitle = "no profiles yet: press a to add credentials"
         else:
             table.border_subtitle = "● active  ★ default"
+
+    @staticmethod
+    def _secret_old(profile: ProfileInfo, now: datetime) -> bool:
+        return secret_is_old(profile.secret_set_at, now, profile.secret_max_age_days)
+
+    def _age_text(self, profile: ProfileInfo, now: datetime) -> Text:
+        text = Text(age(profile.secret_set_at, now))
+        if self._secret_old(profile, now):
+            text.append(" · rotate", style="bold yellow")
+        return text
 
     def _render_details(self) -> None:
         details = self.query_one("#profile-details", Static)
@@ -228,6 +240,16 @@ class CredentialsScreen(OnnaScreen):
                     plain(profile.secret_location, "bold"),
                 ),
             )
+            if self._secret_old(profile, now):
+                grid.add_row(
+                    "",
+                    Text(
+                        f"Older than {profile.secret_max_age_days} days: rotate it (new "
+                        "credentials in the Platform API app, then e here to paste them, then "
+                        "delete the old ones there).",
+                        style="yellow",
+                    ),
+                )
         else:
             grid.add_row("Client secret", Text("not stored: press e to paste it", style="yellow"))
         grid.add_row("Token", self._token_text(profile))
