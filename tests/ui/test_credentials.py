@@ -176,6 +176,48 @@ async def test_the_credentials_table_shows_where_the_secret_lives_and_its_age(
             assert expected in text, expected
 
 
+async def test_rotate_asks_for_new_credentials_verifies_and_says_to_delete_the_old(
+    app_factory,
+    store: ProfileStore,
+    sandbox_state: SandboxState,
+    sandbox_credentials: Credentials,
+    sandbox_asgi_base_url: str,
+) -> None:
+    sandbox_state.add_client(client_id="new-client", client_secret="new-secret-789")
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        toasts = record_toasts(app)
+        await pilot.press("r")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, ProfileFormScreen) and form.rotating
+        text = screen_text(app)
+        assert "Rotate credentials of work" in text
+        assert f"client id {sandbox_credentials.client_id}" in text
+        assert form.query_one("#client-id-field", FormField).value == ""
+        await pilot.press("ctrl+s")  # no secret: refused here, nothing sent
+        await settle(pilot)
+        assert app.screen is form
+        await fill_form(pilot, form, client_id="new-client", client_secret="new-secret-789")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, CredentialsScreen)
+        [saved] = await store.list_profiles()
+        assert saved.client_id == "new-client"
+        assert store.vault.get_secret(sandbox_asgi_base_url, "new-client") == SecretStr(
+            "new-secret-789"
+        )
+        assert store.vault.get_secret(sandbox_asgi_base_url, sandbox_credentials.client_id) is None
+        assert "Credentials rotated" in toasts.titles()
+        assert f"delete the old credentials (client id {sandbox_credentials.client_id})" in (
+            toasts.text()
+        )
+        assert "new-secret-789" not in toasts.text() + screen_text(app)
+
+
 async def test_a_secret_older_than_the_configured_age_is_flagged_for_rotation(
     app_factory,
     store: ProfileStore,

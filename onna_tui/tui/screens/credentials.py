@@ -7,6 +7,7 @@ plainly that deleting here revokes nothing at Onna.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.table import Table
@@ -76,6 +77,13 @@ class CredentialsScreen(OnnaScreen):
             "Edit",
             id="credentials.edit",
             tooltip="Change the selected profile or paste a new secret.",
+        ),
+        Binding(
+            "r",
+            "rotate",
+            "Rotate",
+            id="credentials.rotate",
+            tooltip="Replace the selected profile's credentials with new ones from Onna.",
         ),
         Binding(
             "d",
@@ -245,7 +253,7 @@ class CredentialsScreen(OnnaScreen):
                     "",
                     Text(
                         f"Older than {profile.secret_max_age_days} days: rotate it (new "
-                        "credentials in the Platform API app, then e here to paste them, then "
+                        "credentials in the Platform API app, then r here to paste them, then "
                         "delete the old ones there).",
                         style="yellow",
                     ),
@@ -338,6 +346,26 @@ class CredentialsScreen(OnnaScreen):
         profile = self._need_selection()
         if profile is not None and self._need_store():
             self.app.push_screen(ProfileFormScreen(profile), self._saved)
+
+    def action_rotate(self) -> None:
+        profile = self._need_selection()
+        if profile is not None and self._need_store():
+            self.app.push_screen(
+                ProfileFormScreen(profile, rotating=True), partial(self._rotated, profile)
+            )
+
+    def _rotated(self, old: ProfileInfo, profile: ProfileInfo | None) -> None:
+        if profile is None:
+            return
+        self._saved(profile)
+        if profile.client_id != old.client_id:
+            said = (
+                f"Now delete the old credentials (client id {old.client_id}) in Onna's "
+                "Platform API app: they keep working until they are deleted."
+            )
+        else:
+            said = "Same client id: Onna regenerated its secret, so the old one no longer works."
+        self.notify(said, title="Credentials rotated", timeout=30)
 
     def _saved(self, profile: ProfileInfo | None) -> None:
         if profile is not None:

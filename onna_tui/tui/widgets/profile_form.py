@@ -82,9 +82,11 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
     #: The field that starts with the focus carries this class (the secret, when editing).
     AUTO_FOCUS = "Input.-start"
 
-    def __init__(self, editing: ProfileInfo | None = None) -> None:
+    def __init__(self, editing: ProfileInfo | None = None, *, rotating: bool = False) -> None:
         super().__init__()
         self.editing = editing
+        #: Rotation: new credentials for ``editing`` (a new client id and secret, both asked).
+        self.rotating = rotating and editing is not None
         self.busy = False
         #: True once the credentials are verified and being stored: too late to cancel.
         self._storing = False
@@ -96,15 +98,24 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
     def compose(self) -> ComposeResult:
         editing = self.editing
         with Vertical() as box:
-            box.border_title = (
-                plain(f"Edit profile {editing.name}") if editing else ("Add credentials")
-            )
-            yield Static(
-                "Client id and secret come from the Platform API app (API credentials). "
-                "They are checked with Onna before anything is saved; the secret goes to "
-                "your keyring and is not shown again.",
-                id="form-intro",
-            )
+            if self.rotating and editing is not None:
+                box.border_title = plain(f"Rotate credentials of {editing.name}")
+                intro = (
+                    "1. In Onna's Platform API app, create new credentials and copy the secret "
+                    "(it is shown once). 2. Paste the new client id and secret here: they are "
+                    "checked with Onna before the old ones are replaced. 3. Then delete the old "
+                    f"credentials (client id {editing.client_id}) in the Platform API app."
+                )
+            else:
+                box.border_title = (
+                    plain(f"Edit profile {editing.name}") if editing else ("Add credentials")
+                )
+                intro = (
+                    "Client id and secret come from the Platform API app (API credentials). "
+                    "They are checked with Onna before anything is saved; the secret goes to "
+                    "your keyring and is not shown again."
+                )
+            yield Static(plain(intro, multiline=True), id="form-intro")
             with VerticalScroll(id="form-scroll"):
                 yield FormField(
                     "Profile name",
@@ -130,7 +141,8 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
                 yield FormField(
                     "Client id",
                     field_id="client-id",
-                    value=editing.client_id if editing else "",
+                    value=editing.client_id if editing and not self.rotating else "",
+                    placeholder="the new credentials' client id" if self.rotating else "",
                     validators=[ClientId()],
                 )
                 yield FormField(
@@ -139,10 +151,12 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
                     password=True,
                     placeholder=(
                         "leave empty to keep the stored secret"
-                        if editing
+                        if editing and not self.rotating
                         else "paste the secret (shown once in Onna)"
                     ),
-                    validators=[] if editing else [NotBlank("The client secret")],
+                    validators=(
+                        [] if editing and not self.rotating else [NotBlank("The client secret")]
+                    ),
                 )
             yield Static("", id="form-status", markup=False)
             with Horizontal(id="form-buttons"):
@@ -151,7 +165,9 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        start = "client-secret" if self.editing else "profile-name"
+        start = (
+            "client-id" if self.rotating else "client-secret" if self.editing else "profile-name"
+        )
         self._field(start).input.add_class("-start")
 
     def _field(self, name: str) -> FormField:
