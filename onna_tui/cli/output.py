@@ -15,6 +15,7 @@ from typing import Any
 
 from onna_tui.cli.errors import redact
 from onna_tui.core.text import display_width, json_safe, pad, printable
+from onna_tui.errors import ExitCode
 
 
 def out(text: str = "") -> None:
@@ -102,3 +103,15 @@ def key_values(pairs: Sequence[tuple[str, str]]) -> list[str]:
         f"{pad(label, width)}  {printable(value)}".rstrip()
         for label, (_, value) in zip(labels, pairs, strict=True)
     ]
+
+
+def cannot_run(program: str, exc: OSError) -> int:
+    """Say why ``program`` could not be started; the exit code a shell would give."""
+    if isinstance(exc, FileNotFoundError):
+        note(f"{program}: command not found")
+        return ExitCode.NOT_FOUND
+    if isinstance(exc, PermissionError):
+        note(f"{program}: permission denied (is it executable?)")
+        return ExitCode.CANNOT_RUN
+    note(f"{program}: cannot run it ({exc.strerror or exc})")
+    return ExitCode.CANNOT_RUN

@@ -24,11 +24,10 @@ from datetime import timedelta
 
 from onna_tui.cli.context import Context, connect
 from onna_tui.cli.errors import UsageError, remember_secret
-from onna_tui.cli.output import note
+from onna_tui.cli.output import cannot_run, note
 from onna_tui.core.formatting import iso
 from onna_tui.core.token_rules import EXEC_MIN_LEFT
 from onna_tui.core.tokens import AccessToken
-from onna_tui.errors import ExitCode
 from onna_tui.profiles.resolve import ENV_CLIENT_SECRET, ENV_EXEC_PROFILE
 
 ENV_TOKEN = "ONNA_ACCESS_TOKEN"
@@ -102,13 +101,6 @@ async def exec_command(ctx: Context) -> int:
     sys.stderr.flush()
     try:
         os.execvpe(argv[0], argv, env)
-    except FileNotFoundError:
-        note(f"{argv[0]}: command not found")
-        return ExitCode.NOT_FOUND
-    except PermissionError:
-        note(f"{argv[0]}: permission denied (is it executable?)")
-        return ExitCode.CANNOT_RUN
     except OSError as exc:
-        note(f"{argv[0]}: cannot run it ({exc.strerror or exc})")
-        return ExitCode.CANNOT_RUN
+        return cannot_run(argv[0], exc)
     raise AssertionError("unreachable: execvpe returns only by raising")  # pragma: no cover

@@ -28,9 +28,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 
 from onna_tui.cli.context import Context, connect
 from onna_tui.cli.errors import remember_secret
-from onna_tui.cli.output import note
+from onna_tui.cli.output import cannot_run, note
 from onna_tui.core.tokens import AccessToken
-from onna_tui.errors import ExitCode
 from onna_tui.profiles.resolve import ENV_CLIENT_SECRET, ENV_EXEC_PROFILE, ResolvedProfile
 from onna_tui.profiles.token_server import (
     ENV_TOKEN_AUTH,
@@ -127,15 +126,8 @@ async def run_with_server(
             with _signals(handlers):
                 try:
                     child = await asyncio.create_subprocess_exec(*argv, env=env)
-                except FileNotFoundError:
-                    note(f"{argv[0]}: command not found")
-                    return ExitCode.NOT_FOUND
-                except PermissionError:
-                    note(f"{argv[0]}: permission denied (is it executable?)")
-                    return ExitCode.CANNOT_RUN
                 except OSError as exc:
-                    note(f"{argv[0]}: cannot run it ({exc.strerror or exc})")
-                    return ExitCode.CANNOT_RUN
+                    return cannot_run(argv[0], exc)
                 for sig in pending:
                     forward(sig)
                 returncode = await child.wait()
