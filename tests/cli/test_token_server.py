@@ -167,6 +167,20 @@ CHILD = textwrap.dedent(
 )
 
 
+def start(cli: Cli, *args: str) -> subprocess.Popen[str]:
+    """`onna-tui ARGS...` as a running process, its stdout and stderr piped."""
+    process = subprocess.Popen(
+        cli.command(*args),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli.full_env(),
+        cwd=str(REPO),
+    )
+    assert process.stdout is not None
+    return process
+
+
 def test_exec_server_serves_the_command_and_passes_its_exit_status(cli: Cli, admin: Admin) -> None:
     assert cli.add_profile("sb", verify=False).returncode == 0
     script = cli.tmp_path / "child.py"
@@ -201,15 +215,7 @@ def test_exec_server_of_a_missing_command_is_127(cli: Cli) -> None:
 def test_exec_server_passes_sigterm_on_and_reports_it(cli: Cli) -> None:
     assert cli.add_profile("sb", verify=False).returncode == 0
     child = "import signal, sys, time\nprint('up', flush=True)\ntime.sleep(60)\n"
-    process = subprocess.Popen(
-        [*cli.command("exec", "--server", "--", sys.executable, "-c", child)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=cli.full_env(),
-        cwd=str(REPO),
-    )
-    assert process.stdout is not None
+    process = start(cli, "exec", "--server", "--", sys.executable, "-c", child)
     assert process.stdout.readline().strip() == "up"
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=30)
@@ -219,15 +225,7 @@ def test_exec_server_passes_sigterm_on_and_reports_it(cli: Cli) -> None:
 
 def test_serve_token_prints_what_to_eval_and_stops_on_sigterm(cli: Cli, admin: Admin) -> None:
     assert cli.add_profile("sb", verify=False).returncode == 0
-    process = subprocess.Popen(
-        [*cli.command("serve-token", "--json")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=cli.full_env(),
-        cwd=str(REPO),
-    )
-    assert process.stdout is not None
+    process = start(cli, "serve-token", "--json")
     served = json.loads(process.stdout.readline())
     assert set(served) == {"token_url", "token_auth"}
     assert served["token_url"].startswith("http://127.0.0.1:")
@@ -248,15 +246,7 @@ def test_serve_token_prints_what_to_eval_and_stops_on_sigterm(cli: Cli, admin: A
 
 def test_serve_token_prints_shell_assignments(cli: Cli) -> None:
     assert cli.add_profile("sb", verify=False).returncode == 0
-    process = subprocess.Popen(
-        [*cli.command("serve-token")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=cli.full_env(),
-        cwd=str(REPO),
-    )
-    assert process.stdout is not None
+    process = start(cli, "serve-token")
     lines = [process.stdout.readline().strip() for _ in range(2)]
     process.send_signal(signal.SIGINT)
     process.communicate(timeout=30)
