@@ -18,18 +18,31 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pydantic import SecretStr
-
 from onna_tui.cli.errors import UsageError, redact, remember_secret
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.errors import OnnaTuiError
-from onna_tui.profiles.resolve import ResolvedProfile, aresolve_profile
-from onna_tui.profiles.session import open_client
-from onna_tui.storage.config_file import ConfigStore
-from onna_tui.storage.keyring.vault import Vault
 
 if TYPE_CHECKING:
+    from pydantic import SecretStr
+
     from onna_tui.api.client import OnnaClient
+    from onna_tui.profiles.resolve import ResolvedProfile
+    from onna_tui.storage.config_file import ConfigStore
+    from onna_tui.storage.keyring.vault import Vault
+
+
+# The collaborators are made when a command runs, not when the parser is built: their
+# modules (pydantic, the keyring) are loaded only by a command that needs them.
+def _config_store() -> ConfigStore:
+    from onna_tui.storage.config_file import ConfigStore
+
+    return ConfigStore()
+
+
+def _vault() -> Vault:
+    from onna_tui.storage.keyring.vault import Vault
+
+    return Vault()
 
 
 @dataclass
@@ -37,8 +50,8 @@ class Context:
     """One run's collaborators: where profiles live, the keyring, the clock."""
 
     args: argparse.Namespace
-    store: ConfigStore = field(default_factory=ConfigStore)
-    vault: Vault = field(default_factory=Vault)
+    store: ConfigStore = field(default_factory=_config_store)
+    vault: Vault = field(default_factory=_vault)
     clock: Clock = system_clock
 
     @property
@@ -66,6 +79,8 @@ class Context:
 
     async def resolve(self) -> ResolvedProfile:
         """The profile this run uses (``--profile`` > ONNA_PROFILE > default; env overrides)."""
+        from onna_tui.profiles.resolve import aresolve_profile
+
         resolved = await aresolve_profile(
             self.store, self.vault, self.profile_name, self.base_url_override
         )
@@ -81,6 +96,7 @@ async def connect(ctx: Context) -> AsyncIterator[OnnaClient]:
     Raises the ConfigError that says how to store a secret when there is none.
     """
     from onna_tui.api.http import make_http_client
+    from onna_tui.profiles.session import open_client
 
     resolved = await ctx.resolve()
     resolved.require_credentials()
@@ -96,6 +112,8 @@ def read_client_secret(prompt: str, example: str) -> SecretStr:
 
     ``example`` is the command to show in the "how to pipe it" hint.
     """
+    from pydantic import SecretStr
+
     stdin = sys.stdin
     if stdin is None or not stdin.isatty():
         text = stdin.read() if stdin is not None else ""

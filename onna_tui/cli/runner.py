@@ -1,9 +1,10 @@
 """Running one ``onna-tui`` command: parse, dispatch, and report failures as one line.
 
 Only the TUI path imports textual (lazily); every other command stays free of
-it, and the command modules themselves are imported only once a subcommand is
-chosen. An OnnaTuiError ends the command with its sentence on stderr and its
-exit code (``errors.ExitCode``); anything else is reported as a bug.
+it. Each subcommand's parser carries the handler that runs it (bound by its
+command module, see ``cli.parser``); the handler is given the run's Context.
+An OnnaTuiError ends the command with its sentence on stderr and its exit code
+(``errors.ExitCode``); anything else is reported as a bug.
 """
 
 from __future__ import annotations
@@ -41,52 +42,9 @@ def _run_tui(args: argparse.Namespace) -> int:
     )
 
 
+#: What a subcommand's parser binds as ``handler`` (``set_defaults``): given the run's
+#: Context, sync (profile) or async (the rest).
 Handler = Callable[[Any], int | Coroutine[Any, Any, int]]
-
-
-def _command(args: argparse.Namespace) -> Handler:
-    """The function for the chosen subcommand: sync (profile) or async (the rest)."""
-    if args.command == "profile":
-        from onna_tui.cli.commands import profile
-
-        return profile.run
-    if args.command == "workspace":
-        if args.workspace_command in ("update", "delete"):
-            from onna_tui.cli.commands import workspace_edit
-
-            edits = {"update": workspace_edit.update, "delete": workspace_edit.delete}
-            return edits[args.workspace_command]
-        if args.workspace_command == "field":
-            from onna_tui.cli.commands import customfield
-
-            return customfield.run_field
-        from onna_tui.cli.commands import workspace
-
-        return workspace.run
-    if args.command == "customfield":
-        from onna_tui.cli.commands import customfield
-
-        return customfield.run
-    if args.command == "exec":
-        from onna_tui.cli.commands import exec as exec_command
-
-        return exec_command.exec_command
-    if args.command == "serve-token":
-        from onna_tui.cli.commands import serve_token
-
-        return serve_token.serve_token
-    if args.command == "completion":
-        return _completion
-    from onna_tui.cli.commands import auth
-
-    return auth.token if args.command == "token" else auth.status
-
-
-def _completion(ctx: Any) -> int:
-    from onna_tui.cli.completion import script
-
-    sys.stdout.write(script(ctx.args.shell, build_parser()))
-    return 0
 
 
 def _report(error: OnnaTuiError, verbose: bool) -> int:
@@ -141,7 +99,7 @@ def run(argv: list[str] | None = None) -> int:
             )
         from onna_tui.cli.context import Context
 
-        handler = _command(args)
+        handler: Handler = args.handler
         outcome = handler(Context(args))
         if inspect.iscoroutine(outcome):
             code: int = asyncio.run(outcome)

@@ -12,12 +12,12 @@ credentials work (the new token then replaces the cached one).
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import argparse
+from typing import TYPE_CHECKING, Any
 
-from onna_tui.api.errors import OnnaError, TokenRefused
 from onna_tui.cli.context import Context, connect
 from onna_tui.cli.errors import remember_secret
+from onna_tui.cli.options import Subcommands, add_json, leaf
 from onna_tui.cli.output import emit_json, key_values, note, out
 from onna_tui.core.formatting import human_duration, iso
 from onna_tui.core.profile_rules import (
@@ -26,16 +26,49 @@ from onna_tui.core.profile_rules import (
     secret_is_old,
 )
 from onna_tui.core.token_rules import RENEWAL_MARGIN
-from onna_tui.core.tokens import AccessToken, token_state
-from onna_tui.core.wire.auth import CurrentUser
 from onna_tui.errors import OnnaTuiError
-from onna_tui.profiles.resolve import ENV_CLIENT_SECRET, ResolvedProfile
-from onna_tui.profiles.session import current_user_with, open_client, token_cache_for
-from onna_tui.storage.keyring.errors import VaultError
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from onna_tui.core.tokens import AccessToken
+    from onna_tui.core.wire.auth import CurrentUser
+    from onna_tui.profiles.resolve import ResolvedProfile
+
+
+def register(sub: Subcommands[argparse.ArgumentParser]) -> None:
+    """``onna-tui token`` and ``onna-tui status``."""
+    token_parser = leaf(
+        sub,
+        "token",
+        "print a valid access token (cached and reused until about a minute before expiry)",
+    )
+    token_parser.add_argument(
+        "--new",
+        action="store_true",
+        help="mint a new token even if the cached one has time left (for example after the "
+        "server refused it); it replaces the cached one",
+    )
+    add_json(token_parser, "the token with its type and expiry")
+    token_parser.set_defaults(handler=token)
+
+    status_parser = leaf(
+        sub, "status", "show the profile, where its secret is, and the token's state"
+    )
+    status_parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exchange the credentials for a new token to prove they work",
+    )
+    add_json(status_parser, "the status")
+    status_parser.set_defaults(handler=status)
 
 
 async def _fresh_cached_token(ctx: Context) -> AccessToken | None:
     """A cached token that needs no renewal, read without loading the HTTP stack."""
+    from onna_tui.profiles.session import token_cache_for
+    from onna_tui.storage.keyring.errors import VaultError
+
     resolved = await ctx.resolve()
     if resolved.credentials is None:
         return None
@@ -85,6 +118,8 @@ def _user_json(user: CurrentUser | None) -> dict[str, Any] | None:
 
 
 def _token_json(access: AccessToken | None, ctx: Context) -> dict[str, Any]:
+    from onna_tui.core.tokens import token_state
+
     now = ctx.clock()
     return {
         "state": token_state(access, now, RENEWAL_MARGIN),
@@ -107,14 +142,12 @@ def _secret_json(resolved: ResolvedProfile, now: datetime, max_age_days: int) ->
     }
 
 
-async def status(ctx: Context) -> int:
-    resolved = await ctx.resolve()
+def _status_report(ctx: Context, resolved: ResolvedProfile) -> dict[str, Any]:
+    """What ``status`` reports before anything is asked of the keyring or the server."""
     config = ctx.store.load() if resolved.profile is not None else None
-    is_default = config is not None and config.default == resolved.name
-    exit_code = 0
-    report: dict[str, Any] = {
+    return {
         "profile": resolved.name,
-        "default": is_default,
+        "default": config is not None and config.default == resolved.name,
         "from_environment": resolved.profile is None,
         "base_url": resolved.base_url,
         "client_id": resolved.client_id,
@@ -131,8 +164,19 @@ async def status(ctx: Context) -> int:
         "user_problem": None,
         "check": None,
     }
-    from onna_tui.api.http import make_http_client
 
+
+async def _add_token_and_user(
+    ctx: Context, resolved: ResolvedProfile, report: dict[str, Any]
+) -> int:
+    """The cached token (a new one with --check) and whose it is, into ``report``; the exit
+    code a failed --check ends with (0 otherwise)."""
+    from onna_tui.api.errors import OnnaError, TokenRefused
+    from onna_tui.api.http import make_http_client
+    from onna_tui.profiles.session import current_user_with, open_client, token_cache_for
+    from onna_tui.storage.keyring.errors import VaultError
+
+    exit_code = 0
     async with make_http_client() as http:
         client = open_client(resolved, http=http, clock=ctx.clock, vault=ctx.vault)
         access: AccessToken | None = None
@@ -162,6 +206,13 @@ async def status(ctx: Context) -> int:
                 report["user_problem"] = ctx.describe(exc)
             except OnnaError as exc:
                 report["user_problem"] = ctx.describe(exc)
+    return exit_code
+
+
+async def status(ctx: Context) -> int:
+    resolved = await ctx.resolve()
+    report = _status_report(ctx, resolved)
+    exit_code = await _add_token_and_user(ctx, resolved, report)
     if ctx.as_json:
         emit_json(report)
     else:
@@ -172,6 +223,8 @@ async def status(ctx: Context) -> int:
 
 
 def _print_status(report: dict[str, Any], resolved: ResolvedProfile) -> None:
+    from onna_tui.profiles.resolve import ENV_CLIENT_SECRET
+
     if report["from_environment"]:
         profile = f"{report['profile']} (ONNA_CLIENT_ID and {ENV_CLIENT_SECRET}, no stored profile)"
     else:

@@ -9,14 +9,59 @@ asks with ``field get``).
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from onna_tui.cli.commands.workspace import usage_from
 from onna_tui.cli.context import Context, connect
+from onna_tui.cli.options import Subcommands, add_json, group, leaf
 from onna_tui.cli.output import emit_json, note, out, table
-from onna_tui.core.wire.custom_fields import CustomField, CustomFieldDraft
+
+if TYPE_CHECKING:
+    import argparse
+
+    from onna_tui.core.wire.custom_fields import CustomField
+
+
+def register(sub: Subcommands[argparse.ArgumentParser]) -> None:
+    """``onna-tui customfield list | create``."""
+    actions = group(
+        sub,
+        "customfield",
+        "list and create the account's custom fields",
+        "The account's custom fields, which workspaces can enable.",
+        "customfield_command",
+    )
+    listed = leaf(actions, "list", "list the account's custom fields")
+    add_json(listed, "the fields")
+    listed.set_defaults(handler=list_fields)
+    created = leaf(actions, "create", "create a custom field and print its onna_id")
+    created.add_argument("--name", required=True, help="display name of the field")
+    created.add_argument("--type", required=True, metavar="TYPE", help="its type, such as keyword")
+    created.add_argument("--description", required=True, metavar="TEXT", help="what it holds")
+    created.add_argument("--required", action="store_true", help="a value is required")
+    add_json(created, '{"onna_id": ...}')
+    created.set_defaults(handler=create)
+
+
+def register_workspace_fields(actions: Subcommands[argparse.ArgumentParser]) -> None:
+    """``onna-tui workspace field list | enable | get | set``, among the ``workspace`` actions."""
+    field = leaf(actions, "field", "a workspace's custom fields and their values")
+    fields = field.add_subparsers(dest="field_command", metavar="ACTION", required=True)
+    listed = leaf(fields, "list", "list the workspace's enabled fields with their values")
+    listed.add_argument("onna_id", metavar="ONNA_ID")
+    add_json(listed, "the fields")
+    listed.set_defaults(handler=_workspace_fields)
+    enable = leaf(fields, "enable", "enable an account custom field for the workspace")
+    get = leaf(fields, "get", "print the value of one of the workspace's fields")
+    set_ = leaf(fields, "set", "set the value of one of the workspace's fields")
+    for parser in (enable, get, set_):
+        parser.add_argument("onna_id", metavar="ONNA_ID")
+        parser.add_argument("field_id", metavar="FIELD_ID")
+    set_.add_argument("value", metavar="VALUE")
+    add_json(get, '{"onna_id": ..., "value": ...}')
+    enable.set_defaults(handler=_enable)
+    get.set_defaults(handler=_get)
+    set_.set_defaults(handler=_set)
 
 
 def field_json(field: CustomField) -> dict[str, Any]:
@@ -51,6 +96,10 @@ async def list_fields(ctx: Context) -> int:
 
 
 async def create(ctx: Context) -> int:
+    from pydantic import ValidationError
+
+    from onna_tui.core.wire.custom_fields import CustomFieldDraft
+
     args = ctx.args
     try:
         draft = CustomFieldDraft(
@@ -65,11 +114,6 @@ async def create(ctx: Context) -> int:
     else:
         out(created.onna_id)
     return 0
-
-
-async def run(ctx: Context) -> int:
-    """`onna-tui customfield ACTION`."""
-    return await (create if ctx.args.customfield_command == "create" else list_fields)(ctx)
 
 
 # ------------------------------------------------------ a workspace's fields
@@ -132,9 +176,3 @@ async def _set(ctx: Context) -> int:
         await client.set_custom_value(ctx.args.onna_id, ctx.args.field_id, ctx.args.value)
     note(f"Set custom field {ctx.args.field_id} of workspace {ctx.args.onna_id}.")
     return 0
-
-
-async def run_field(ctx: Context) -> int:
-    """`onna-tui workspace field ACTION`."""
-    actions = {"list": _workspace_fields, "enable": _enable, "get": _get, "set": _set}
-    return await actions[ctx.args.field_command](ctx)

@@ -17,18 +17,23 @@ tokens on loopback for as long as it runs (see ``serve_token``).
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from onna_tui.cli.context import Context, connect
 from onna_tui.cli.errors import UsageError, remember_secret
+from onna_tui.cli.options import Subcommands, leaf
 from onna_tui.cli.output import cannot_run, note
 from onna_tui.core.formatting import iso
 from onna_tui.core.token_rules import EXEC_MIN_LEFT
-from onna_tui.core.tokens import AccessToken
-from onna_tui.profiles.resolve import ENV_CLIENT_SECRET, ENV_EXEC_PROFILE
+from onna_tui.sandbox.cli import positive_int
+
+if TYPE_CHECKING:
+    from onna_tui.core.tokens import AccessToken
 
 ENV_TOKEN = "ONNA_ACCESS_TOKEN"
 ENV_BASE_URL = "ONNA_BASE_URL"
@@ -37,10 +42,43 @@ ENV_EXPIRES_AT = "ONNA_TOKEN_EXPIRES_AT"
 DEFAULT_MIN_LEFT = EXEC_MIN_LEFT
 
 
+def register(sub: Subcommands[argparse.ArgumentParser]) -> None:
+    """``onna-tui exec``."""
+    run = leaf(
+        sub,
+        "exec",
+        "run a command with a valid token in its environment (ONNA_ACCESS_TOKEN, "
+        "ONNA_BASE_URL, ONNA_TOKEN_EXPIRES_AT); its exit status is onna-tui's",
+    )
+    run.add_argument(
+        "--min-left",
+        type=positive_int,
+        default=EXEC_MIN_LEFT,
+        metavar="SECONDS",
+        help="the least time the token must have left, else a new one is minted "
+        f"(default: {EXEC_MIN_LEFT}; tokens live about an hour)",
+    )
+    run.add_argument(
+        "--allow-nested",
+        action="store_true",
+        help="allow running inside another `onna-tui exec` of a different profile",
+    )
+    run.add_argument(
+        "--server",
+        action="store_true",
+        help="instead of a token, give the command ONNA_TOKEN_URL and ONNA_TOKEN_AUTH: a "
+        "loopback endpoint that hands out fresh tokens for as long as it runs",
+    )
+    run.add_argument("exec_argv", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARGS...]")
+    run.set_defaults(handler=exec_command)
+
+
 def child_environment(
     base: Mapping[str, str], access: AccessToken, base_url: str, profile: str
 ) -> dict[str, str]:
     """``base`` plus the token's variables, without the client secret."""
+    from onna_tui.profiles.resolve import ENV_CLIENT_SECRET, ENV_EXEC_PROFILE
+
     env = {k: v for k, v in base.items() if k != ENV_CLIENT_SECRET}
     env[ENV_TOKEN] = access.access_token.get_secret_value()
     env[ENV_BASE_URL] = base_url
@@ -51,6 +89,8 @@ def child_environment(
 
 def refuse_nesting(profile: str, env: Mapping[str, str], allow: bool) -> None:
     """An exec inside another exec of a different profile is refused unless allowed."""
+    from onna_tui.profiles.resolve import ENV_EXEC_PROFILE
+
     outer = env.get(ENV_EXEC_PROFILE)
     if outer and outer != profile and not allow:
         raise UsageError(

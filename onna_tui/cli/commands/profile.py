@@ -12,28 +12,127 @@ prompt ends the command at once and leaves the terminal as it was.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
-
-from onna_tui.api.http import make_http_client
-from onna_tui.api.tokens import exchange_credentials
 from onna_tui.cli.context import Context, read_client_secret
 from onna_tui.cli.errors import UsageError, remember_secret
+from onna_tui.cli.options import Subcommands, add_json, group, leaf
 from onna_tui.cli.output import emit_json, note, out, table
 from onna_tui.core.errors import ConfigError
 from onna_tui.core.formatting import human_duration, iso
 from onna_tui.core.profile_rules import secret_age_days, secret_is_old, validate_profile_name
-from onna_tui.core.tokens import AccessToken, Credentials, token_state
 from onna_tui.core.urls import DEFAULT_BASE_URL, normalize_base_url
-from onna_tui.profiles.manage import remove_profile, save_profile_secret, stored_secret_may_follow
-from onna_tui.profiles.resolve import ENV_BASE_URL
-from onna_tui.storage.config_file import Config, Profile, profile_not_found
-from onna_tui.storage.keyring.errors import VaultError
-from onna_tui.storage.keyring.vault import Vault
+
+if TYPE_CHECKING:
+    from pydantic import SecretStr
+
+    from onna_tui.core.tokens import AccessToken, Credentials
+    from onna_tui.storage.config_file import Config, Profile
+    from onna_tui.storage.keyring.vault import Vault
+
+
+def register(sub: Subcommands[argparse.ArgumentParser]) -> None:
+    """``onna-tui profile add | list | remove | default | set-secret | rotate | update``."""
+    actions = group(
+        sub,
+        "profile",
+        "manage profiles (client id and base URL; the secret goes to the keyring)",
+        "Manage profiles. Client secrets are kept in the system keyring, never in the config "
+        "file, and are read from standard input or a hidden prompt, never from arguments.",
+        "profile_command",
+    )
+    add_parser = leaf(
+        actions, "add", "add a profile; the secret is read from stdin or a hidden prompt"
+    )
+    add_parser.add_argument("name", metavar="NAME")
+    add_parser.add_argument(
+        "--client-id", required=True, metavar="ID", help="the client id from Onna"
+    )
+    add_parser.add_argument(
+        "--org", metavar="ORG", help="your organization (the ORG of enterprise.onna.com/ORG)"
+    )
+    add_parser.add_argument("--default", action="store_true", help="make it the default profile")
+    add_parser.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="save without exchanging the credentials for a token first",
+    )
+    add_parser.set_defaults(handler=add)
+
+    list_parser = leaf(actions, "list", "list profiles and the time left on their cached tokens")
+    add_json(list_parser, "the profiles")
+    list_parser.set_defaults(handler=list_profiles)
+
+    remove_parser = leaf(actions, "remove", "remove a profile and its secret and cached token")
+    remove_parser.add_argument("name", metavar="NAME")
+    remove_parser.add_argument(
+        "--force",
+        action="store_true",
+        help="remove the profile even if the keyring cannot be reached (the secret may remain)",
+    )
+    remove_parser.set_defaults(handler=remove)
+
+    default_parser = leaf(actions, "default", "make a profile the default")
+    default_parser.add_argument("name", metavar="NAME")
+    default_parser.set_defaults(handler=set_default)
+    _register_credential_changes(actions)
+
+
+def _register_credential_changes(actions: Subcommands[argparse.ArgumentParser]) -> None:
+    """``profile set-secret``, ``rotate`` and ``update``."""
+    set_secret_parser = leaf(
+        actions, "set-secret", "replace a profile's client secret (stdin or a hidden prompt)"
+    )
+    set_secret_parser.add_argument("name", metavar="NAME")
+    set_secret_parser.add_argument(
+        "--no-verify", action="store_true", help="save without exchanging the credentials first"
+    )
+    set_secret_parser.set_defaults(handler=set_secret)
+
+    rotate_parser = leaf(
+        actions,
+        "rotate",
+        "replace a profile's credentials with new ones made in Onna's Platform API app "
+        "(verified first), then say to delete the old ones",
+    )
+    rotate_parser.add_argument("name", metavar="NAME")
+    rotate_parser.add_argument(
+        "--client-id", metavar="ID", help="the new credentials' client id (asked when omitted)"
+    )
+    rotate_parser.set_defaults(handler=rotate)
+
+    update_parser = leaf(
+        actions, "update", "change a profile's client id, base URL (--base-url) or org"
+    )
+    update_parser.add_argument("name", metavar="NAME")
+    update_parser.add_argument(
+        "--client-id", metavar="ID", help="new client id (asks for its secret)"
+    )
+    update_parser.add_argument("--org", metavar="ORG", help="new organization ('' clears it)")
+    update_parser.add_argument(
+        "--keep-secret",
+        action="store_true",
+        help="with --base-url: send the stored client secret to the new base URL (to verify it "
+        "there, unless --no-verify) instead of asking for it again",
+    )
+    update_parser.add_argument(
+        "--no-verify", action="store_true", help="save without exchanging the credentials first"
+    )
+    update_parser.set_defaults(handler=update)
+
+
+def _stored_profile(config: Config, name: str) -> Profile:
+    """The profile called ``name``, or the error that lists the ones there are."""
+    from onna_tui.storage.config_file import profile_not_found
+
+    profile = config.profiles.get(name)
+    if profile is None:
+        raise profile_not_found(name, config)
+    return profile
 
 
 def _scoped_vault(ctx: Context, config: Config, profile: Profile) -> Vault:
@@ -67,6 +166,10 @@ async def _averify_and_save(
     make_default: bool = False,
 ) -> tuple[Profile, AccessToken | None]:
     """Exchange the credentials (unless told not to), then store the secret and profile."""
+    from onna_tui.api.http import make_http_client
+    from onna_tui.api.tokens import exchange_credentials
+    from onna_tui.profiles.manage import save_profile_secret
+
     minted: list[AccessToken] = []
     async with make_http_client() as http:
 
@@ -113,6 +216,9 @@ def _saved_message(ctx: Context, profile: Profile, token: AccessToken | None, ve
 
 
 def add(ctx: Context) -> int:
+    from onna_tui.profiles.resolve import ENV_BASE_URL
+    from onna_tui.storage.config_file import Profile
+
     args = ctx.args
     name = validate_profile_name(args.name)
     config = ctx.store.load()
@@ -144,9 +250,7 @@ def add(ctx: Context) -> int:
 def set_secret(ctx: Context) -> int:
     args = ctx.args
     config = ctx.store.load()
-    profile = config.profiles.get(args.name)
-    if profile is None:
-        raise profile_not_found(args.name, config)
+    profile = _stored_profile(config, args.name)
     _check_base_url(profile.base_url)
     _scoped_vault(ctx, config, profile).check(profile.base_url, profile.client_id)
     secret = read_client_secret(
@@ -164,9 +268,7 @@ def update(ctx: Context) -> int:
     args = ctx.args
     keep_secret = bool(getattr(args, "keep_secret", False))
     config = ctx.store.load()
-    old = config.profiles.get(args.name)
-    if old is None:
-        raise profile_not_found(args.name, config)
+    old = _stored_profile(config, args.name)
     changes: dict[str, Any] = {}
     if args.client_id is not None and args.client_id != old.client_id:
         changes["client_id"] = args.client_id
@@ -186,6 +288,8 @@ def update(ctx: Context) -> int:
             "Nothing to change: pass --client-id, --base-url or --org (an empty --org '' "
             "clears it)."
         )
+    from onna_tui.profiles.manage import stored_secret_may_follow
+
     changed = old.changed(ctx.clock, **changes)
     if "client_id" not in changes and "base_url" not in changes:
         saved = ctx.store.update(old.name, **changes)
@@ -216,6 +320,8 @@ def update(ctx: Context) -> int:
 
 def _forget_old_entries(ctx: Context, old_vault: Vault, old: Profile) -> None:
     """Remove the old credentials' keyring entries, unless another profile still uses them."""
+    from onna_tui.storage.keyring.errors import VaultError
+
     shared = any(
         other.name != old.name
         and other.base_url == old.base_url
@@ -231,6 +337,9 @@ def _forget_old_entries(ctx: Context, old_vault: Vault, old: Profile) -> None:
 
 def _token_summary(ctx: Context, config: Config, profile: Profile) -> dict[str, Any]:
     """The cached token of one profile, read without minting; "unknown" if unreadable."""
+    from onna_tui.core.tokens import token_state
+    from onna_tui.storage.keyring.errors import VaultError
+
     vault = _scoped_vault(ctx, config, profile)
     try:
         token = vault.get_token(profile.base_url, profile.client_id)
@@ -310,6 +419,8 @@ def _secret_cell(item: dict[str, Any]) -> str:
 
 
 def remove(ctx: Context) -> int:
+    from onna_tui.profiles.manage import remove_profile
+
     name = ctx.args.name
     before = ctx.store.load()
     profile, problem = remove_profile(ctx.store, ctx.vault, name, force=ctx.args.force)
@@ -339,9 +450,7 @@ def rotate(ctx: Context) -> int:
     delete the old ones (they keep working until someone does)."""
     args = ctx.args
     config = ctx.store.load()
-    old = config.profiles.get(args.name)
-    if old is None:
-        raise profile_not_found(args.name, config)
+    old = _stored_profile(config, args.name)
     _check_base_url(old.base_url)
     interactive = sys.stdin is not None and sys.stdin.isatty()
     new_id = args.client_id
@@ -386,18 +495,3 @@ def rotate(ctx: Context) -> int:
             "the old secret no longer matters."
         )
     return 0
-
-
-COMMANDS = {
-    "add": add,
-    "rotate": rotate,
-    "list": list_profiles,
-    "remove": remove,
-    "default": set_default,
-    "set-secret": set_secret,
-    "update": update,
-}
-
-
-def run(ctx: Context) -> int:
-    return COMMANDS[ctx.args.profile_command](ctx)

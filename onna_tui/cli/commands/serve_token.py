@@ -25,19 +25,20 @@ import shlex
 import signal
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from onna_tui.cli.context import Context, connect
 from onna_tui.cli.errors import remember_secret
+from onna_tui.cli.options import Subcommands, add_json, leaf
 from onna_tui.cli.output import cannot_run, note
-from onna_tui.core.tokens import AccessToken
-from onna_tui.profiles.resolve import ENV_CLIENT_SECRET, ENV_EXEC_PROFILE, ResolvedProfile
-from onna_tui.profiles.token_server import (
-    ENV_TOKEN_AUTH,
-    ENV_TOKEN_URL,
-    TokenEndpoint,
-    TokenServer,
-    new_secret,
-)
+from onna_tui.core.token_rules import EXEC_MIN_LEFT
+from onna_tui.sandbox.cli import positive_int
+
+if TYPE_CHECKING:
+    import argparse
+
+    from onna_tui.core.tokens import AccessToken
+    from onna_tui.profiles.resolve import ResolvedProfile
 
 ENV_BASE_URL = "ONNA_BASE_URL"
 #: Passed on to the command; SIGINT and SIGQUIT reach it from the terminal.
@@ -45,10 +46,32 @@ FORWARDED = (signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2)
 IGNORED_WHILE_WAITING = (signal.SIGINT, signal.SIGQUIT)
 
 
+def register(sub: Subcommands[argparse.ArgumentParser]) -> None:
+    """``onna-tui serve-token`` (``exec --server`` is registered with ``exec``)."""
+    serve = leaf(
+        sub,
+        "serve-token",
+        "serve fresh tokens on 127.0.0.1, in the foreground, to programs that present the "
+        "printed ONNA_TOKEN_AUTH (prints ONNA_TOKEN_URL and ONNA_TOKEN_AUTH first)",
+    )
+    serve.add_argument(
+        "--min-left",
+        type=positive_int,
+        default=EXEC_MIN_LEFT,
+        metavar="SECONDS",
+        help=f"the least time a token handed out has left (default: {EXEC_MIN_LEFT})",
+    )
+    add_json(serve, "the URL and the secret")
+    serve.set_defaults(handler=serve_token)
+
+
 def server_environment(
     base: Mapping[str, str], url: str, secret: str, resolved: ResolvedProfile
 ) -> dict[str, str]:
     """``base`` plus where and how to ask for a token; without the client secret."""
+    from onna_tui.profiles.resolve import ENV_CLIENT_SECRET, ENV_EXEC_PROFILE
+    from onna_tui.profiles.token_server import ENV_TOKEN_AUTH, ENV_TOKEN_URL
+
     # No token of an outer `exec`: the program asks the endpoint for a fresh one.
     dropped = {ENV_CLIENT_SECRET, "ONNA_ACCESS_TOKEN", "ONNA_TOKEN_EXPIRES_AT"}
     env = {k: v for k, v in base.items() if k not in dropped}
@@ -95,6 +118,8 @@ def _exit_status(returncode: int) -> int:
 async def run_with_server(
     ctx: Context, argv: Sequence[str], resolved: ResolvedProfile, min_left: int
 ) -> int:
+    from onna_tui.profiles.token_server import TokenEndpoint, TokenServer, new_secret
+
     async with connect(ctx) as client:
         tokens = client.require_tokens()
         first = await tokens.get()  # bad credentials fail here, before the command starts
@@ -135,6 +160,14 @@ async def run_with_server(
 
 
 async def serve_token(ctx: Context) -> int:
+    from onna_tui.profiles.token_server import (
+        ENV_TOKEN_AUTH,
+        ENV_TOKEN_URL,
+        TokenEndpoint,
+        TokenServer,
+        new_secret,
+    )
+
     resolved = await ctx.resolve()
     min_left = int(getattr(ctx.args, "min_left", 0))
     async with connect(ctx) as client:

@@ -14,17 +14,56 @@ import asyncio
 import sys
 from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
-from typing import Any, TypeVar
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from onna_tui.cli.context import Context, connect
 from onna_tui.cli.errors import UsageError
+from onna_tui.cli.options import Subcommands, add_json, group, leaf
 from onna_tui.cli.output import JsonArrayWriter, TableWriter, emit_json, key_values, note, out
 from onna_tui.core.formatting import iso
-from onna_tui.core.wire.workspaces import Workspace, WorkspaceDraft
+from onna_tui.sandbox.cli import positive_int
+
+if TYPE_CHECKING:
+    import argparse
+
+    from pydantic import ValidationError
+
+    from onna_tui.core.wire.workspaces import Workspace, WorkspaceDraft
 
 _OPTION_OF_FIELD = {"name": "--name", "description": "--description", "tags": "--tag"}
+
+
+def register(sub: Subcommands[argparse.ArgumentParser]) -> Subcommands[argparse.ArgumentParser]:
+    """``onna-tui workspace create | list | show``; returns the workspace actions, where
+    ``workspace_edit`` and ``customfield`` add theirs."""
+    actions = group(
+        sub,
+        "workspace",
+        "create, list, show, update and delete workspaces, and set their custom fields",
+        "Workspaces.",
+        "workspace_command",
+    )
+    create_parser = leaf(actions, "create", "create a workspace and print its onna_id")
+    create_parser.add_argument("--name", required=True, help="display name of the workspace")
+    create_parser.add_argument("--description", metavar="TEXT", help="short description")
+    create_parser.add_argument(
+        "--tag", action="append", metavar="TAG", help="a tag (repeat for several)"
+    )
+    add_json(create_parser, '{"onna_id": ...}')
+    create_parser.set_defaults(handler=create)
+
+    list_parser = leaf(actions, "list", "list workspaces (onna_id and name)")
+    list_parser.add_argument(
+        "--limit", type=positive_int, metavar="N", help="stop after N workspaces"
+    )
+    add_json(list_parser, "the workspaces")
+    list_parser.set_defaults(handler=list_workspaces)
+
+    show_parser = leaf(actions, "show", "show one workspace")
+    show_parser.add_argument("onna_id", metavar="ONNA_ID")
+    add_json(show_parser, "the workspace")
+    show_parser.set_defaults(handler=show)
+    return actions
 
 
 def usage_from(exc: ValidationError) -> UsageError:
@@ -41,6 +80,10 @@ def usage_from(exc: ValidationError) -> UsageError:
 
 
 def _draft(ctx: Context) -> WorkspaceDraft:
+    from pydantic import ValidationError
+
+    from onna_tui.core.wire.workspaces import WorkspaceDraft
+
     args = ctx.args
     try:
         return WorkspaceDraft(name=args.name, description=args.description, tags=args.tag or [])
@@ -179,10 +222,3 @@ async def show(ctx: Context) -> int:
     for line in key_values(pairs):
         out(line)
     return 0
-
-
-COMMANDS = {"create": create, "list": list_workspaces, "show": show}
-
-
-async def run(ctx: Context) -> int:
-    return await COMMANDS[ctx.args.workspace_command](ctx)

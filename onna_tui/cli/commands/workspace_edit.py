@@ -10,18 +10,51 @@ worked ("already deleted").
 from __future__ import annotations
 
 import sys
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from onna_tui.cli.commands.workspace import usage_from, workspace_json
 from onna_tui.cli.context import Context, connect
 from onna_tui.cli.errors import UsageError
+from onna_tui.cli.options import Subcommands, add_json, leaf
 from onna_tui.cli.output import emit_json, note
 from onna_tui.core.text import confirms_name, printable
-from onna_tui.core.wire.workspaces import WorkspaceUpdate
+
+if TYPE_CHECKING:
+    import argparse
+
+    from onna_tui.core.wire.workspaces import WorkspaceUpdate
+
+
+def register(actions: Subcommands[argparse.ArgumentParser]) -> None:
+    """``onna-tui workspace update | delete``, among the ``workspace`` actions."""
+    update_parser = leaf(actions, "update", "change a workspace's name, description or tags")
+    update_parser.add_argument("onna_id", metavar="ONNA_ID")
+    update_parser.add_argument("--name", help="the new display name")
+    update_parser.add_argument("--description", metavar="TEXT", help="the new description")
+    update_parser.add_argument(
+        "--tag", action="append", metavar="TAG", help="a tag; the tags given replace the old ones"
+    )
+    update_parser.add_argument("--clear-tags", action="store_true", help="remove every tag")
+    add_json(update_parser, "the workspace as it is after the change")
+    update_parser.set_defaults(handler=update)
+
+    delete_parser = leaf(
+        actions,
+        "delete",
+        "delete a workspace and everything in it (asks for its name in a terminal)",
+    )
+    delete_parser.add_argument("onna_id", metavar="ONNA_ID")
+    delete_parser.add_argument(
+        "--yes", action="store_true", help="delete without asking (needed when not in a terminal)"
+    )
+    delete_parser.set_defaults(handler=delete)
 
 
 def _update(ctx: Context) -> WorkspaceUpdate:
+    from pydantic import ValidationError
+
+    from onna_tui.core.wire.workspaces import WorkspaceUpdate
+
     args = ctx.args
     if args.tag and args.clear_tags:
         raise UsageError("Give --tag to replace the tags or --clear-tags to remove them, not both.")
