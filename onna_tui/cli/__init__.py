@@ -1,11 +1,12 @@
 """The `onna-tui` command: the TUI by default, plus subcommands for scripts.
 
-``main`` is the console script (``onna-tui = onna_tui.cli:main``). The parser
-is in ``parser``, running a command and reporting its failure in ``runner``,
-what commands share in ``context`` and ``output``, and the commands
-themselves in ``commands/``. Only the TUI path imports textual
-(lazily), and a command's module is imported only once it is chosen, so
-``--help`` and ``--version`` stay fast.
+``main`` is the console script (``onna-tui = onna_tui.cli:main``). The top
+level of the parser is in ``parser``, the options every subcommand shares in
+``options``, running a command and reporting its failure in ``runner``, what
+commands share in ``context`` and ``output``, and the commands themselves (each
+with its own subcommands' parser) in ``commands/``. Only the TUI path imports
+textual (lazily), and the command modules load httpx, pydantic and the keyring
+only when a handler runs, so ``--help`` and ``--version`` stay fast.
 
 Exit codes (``onna_tui.errors.ExitCode``, also in the README): {exit_codes}.
 Errors are one line on stderr, ``onna-tui: <what happened and what to do>``;

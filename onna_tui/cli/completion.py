@@ -226,20 +226,36 @@ def _fish(tree: list[Node], prog: str) -> str:
     lines = [
         f"# {prog} completion for fish: save as ~/.config/fish/completions/{prog}.fish",
         f"#   {prog} completion fish > ~/.config/fish/completions/{prog}.fish",
-        f"function __{fn}_level --argument-names cmdpath",
-        "    switch $cmdpath",
+        *_fish_level_function(tree, fn),
+        *_fish_walk(fn, prog),
+        *_fish_value_cases(tree),
+        *_fish_words(prog),
+        f"complete -c {prog} -f -a '(__{fn}_complete)'",
     ]
+    return "\n".join(lines) + "\n"
+
+
+def _fish_level_function(tree: list[Node], fn: str) -> list[str]:
+    """``__FN_level CMDPATH``: the level's commands, options, valued options and profile flag."""
+    lines = [f"function __{fn}_level --argument-names cmdpath", "    switch $cmdpath"]
     for node in tree:
         lines.append(f"        case {shlex.quote(node.path)}")
         lines.append(f"            echo {_words(node.commands)}")
         lines.append(f"            echo {_words(node.options)}")
         lines.append(f"            echo {_words(list(node.valued))}")
         lines.append(f"            echo {1 if node.wants_profile else 0}")
-    lines += [
+    return [
+        *lines,
         "        case '*'",
         "            echo ''; echo ''; echo ''; echo 0",
         "    end",
         "end",
+    ]
+
+
+def _fish_walk(fn: str, prog: str) -> list[str]:
+    """The start of ``__FN_complete``: find the level and the positionals typed so far."""
+    return [
         f"function __{fn}_complete",
         "    set -l typed (commandline -opc)[2..-1]",
         "    set -l cur (commandline -ct)",
@@ -270,8 +286,12 @@ def _fish(tree: list[Node], prog: str) -> str:
         f"            command {prog} {PROFILES_COMMAND} 2>/dev/null",
         "            return",
         "        end",
-        '        switch "$cmdpath|$prev"',
     ]
+
+
+def _fish_value_cases(tree: list[Node]) -> list[str]:
+    """The ``switch`` on "$cmdpath|$prev" that completes an option's value."""
+    lines = ['        switch "$cmdpath|$prev"']
     for node in tree:
         for option, choices in node.valued.items():
             key = shlex.quote(f"{node.path}|{option}")
@@ -281,10 +301,12 @@ def _fish(tree: list[Node], prog: str) -> str:
             elif option in node.paths:
                 lines.append(f"            case {key}")
                 lines.append("                __fish_complete_path $cur")
-    lines += [
-        "        end",
-        "        return",
-        "    end",
+    return [*lines, "        end", "        return", "    end"]
+
+
+def _fish_words(prog: str) -> list[str]:
+    """The end of ``__FN_complete``: options, subcommands or profile names."""
+    return [
         "    if string match -q -- '-*' $cur",
         "        string split ' ' -- $level[2]",
         '    else if test -n "$level[1]"',
@@ -293,6 +315,4 @@ def _fish(tree: list[Node], prog: str) -> str:
         f"        command {prog} {PROFILES_COMMAND} 2>/dev/null",
         "    end",
         "end",
-        f"complete -c {prog} -f -a '(__{fn}_complete)'",
     ]
-    return "\n".join(lines) + "\n"

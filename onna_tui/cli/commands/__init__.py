@@ -1,6 +1,9 @@
-"""The CLI's subcommands (profile, token, status, workspace), one module per area.
+"""The CLI's subcommands (profile, token, status, workspace, ...), one module per area.
 
-``onna_tui.cli.runner`` parses the command line and calls ``run(ctx)`` here: the
-profile commands are synchronous, the others async functions run with
-``asyncio.run``. No textual here.
+Each module has a ``register`` that adds its subcommands to the parser and binds
+their handlers; ``onna_tui.cli.runner`` parses the command line and calls the
+chosen handler with the run's Context: the profile commands are synchronous,
+the others async functions run with ``asyncio.run``. At import a module loads
+only light modules (httpx, pydantic and the keyring when a handler runs). No
+textual here.
 """
