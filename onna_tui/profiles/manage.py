@@ -4,7 +4,11 @@
 * ``stored_secret_may_follow`` is the rule for a profile whose base URL or
   client id changes;
 * ``remove_profile`` / ``aremove_profile`` remove a profile and its keyring
-  entries, keeping those another profile shares.
+  entries, keeping those another profile shares;
+* ``forget_replaced`` / ``aforget_replaced`` drop the entries of credentials a
+  profile no longer uses (after an update or a rotation), unless shared, and
+  ``old_secret_not_removed`` is what both front ends say when that fails;
+* ``scoped_vault`` is the insecure-storage opt-in of one profile.
 """
 
 from __future__ import annotations
@@ -32,6 +36,13 @@ from onna_tui.storage.keyring.vault import Vault
 Verify = Callable[[Credentials], Awaitable[object]]
 
 
+def scoped_vault(vault: Vault, config: Config, profile: Profile) -> Vault:
+    """``vault`` with the insecure-storage opt-in that applies to ``profile``: the vault's
+    own, the profile's (``insecure_storage``) or config.toml's (``allow_insecure_storage``)."""
+    allow = vault.allow_insecure or profile.insecure_storage or config.allow_insecure_storage
+    return vault.allowing_insecure(allow)
+
+
 async def save_profile_secret(
     store: ConfigStore,
     vault: Vault,
@@ -57,19 +68,39 @@ async def save_profile_secret(
     was stored, the old secret is put back. ``make_default`` makes it the
     default profile in the same write.
     """
+    existed, scoped = await _ready_to_save(store, vault, profile, secret)
+    credentials = Credentials(client_id=profile.client_id, client_secret=secret)
+    proof = await verify(credentials) if verify is not None else None
+    profile = profile.changed(clock, secret_set_at=clock())
+    await _store_locked(store, scoped, profile, secret, existed=existed, make_default=make_default)
+    await _keep_proof(scoped, profile, proof)
+    return profile
+
+
+async def _ready_to_save(
+    store: ConfigStore, vault: Vault, profile: Profile, secret: SecretStr
+) -> tuple[bool, Vault]:
+    """The checks before any exchange: whether the profile exists, and its scoped vault."""
     if not secret.get_secret_value().strip():
         raise ConfigError("The client secret is empty: paste the whole secret and try again.")
     # A broken config file stops us before any network call; read it off the event loop.
     config = await asyncio.to_thread(store.load)
-    existed = profile.name in config.profiles
-    scoped = vault.allowing_insecure(
-        vault.allow_insecure or profile.insecure_storage or config.allow_insecure_storage
-    )
+    scoped = scoped_vault(vault, config, profile)
     # Locked, refused, missing or hung keyring: find out now, before a token is minted.
     await scoped.aget_secret(profile.base_url, profile.client_id)
-    credentials = Credentials(client_id=profile.client_id, client_secret=secret)
-    proof = await verify(credentials) if verify is not None else None
-    profile = profile.changed(clock, secret_set_at=clock())
+    return profile.name in config.profiles, scoped
+
+
+async def _store_locked(
+    store: ConfigStore,
+    scoped: Vault,
+    profile: Profile,
+    secret: SecretStr,
+    *,
+    existed: bool,
+    make_default: bool,
+) -> None:
+    """The secret and the profile, under the config lock on a fresh read (see above)."""
     async with store.alocked():
         config = await asyncio.to_thread(store.load)
         if profile.name in config.profiles and not existed:
@@ -89,8 +120,11 @@ async def save_profile_secret(
             else:
                 await scoped.adelete_secret(profile.base_url, profile.client_id)
             raise
-    # The verifying exchange produced a token: keep it, so the next call does not mint
-    # again. An unverified new secret may be new credentials: an old token must go.
+
+
+async def _keep_proof(scoped: Vault, profile: Profile, proof: object) -> None:
+    """The verifying exchange produced a token: keep it, so the next call does not mint
+    again. An unverified new secret may be new credentials: an old token must go."""
     try:
         if isinstance(proof, AccessToken):
             await scoped.aput_token(profile.base_url, profile.client_id, proof)
@@ -98,7 +132,6 @@ async def save_profile_secret(
             await scoped.adelete_token(profile.base_url, profile.client_id)
     except VaultError:
         pass  # the secret is saved; the token manager reports cache trouble when it meets it
-    return profile
 
 
 #: What either front end says when a changed base URL or client id needs the secret again.
@@ -130,7 +163,7 @@ def stored_secret_may_follow(old: Profile, new: Profile, *, keep_secret: bool = 
     return keep_secret
 
 
-def _shares_credentials(config: Config, profile: Profile) -> bool:
+def shares_credentials(config: Config, profile: Profile) -> bool:
     """Another profile uses the same keyring entries (same base URL and client id)."""
     return any(
         other.name != profile.name
@@ -144,11 +177,9 @@ def _forget_unless_shared(
     config: Config, vault: Vault, profile: Profile, force: bool
 ) -> VaultError | None:
     """Drop the profile's keyring entries unless another profile uses them (blocking)."""
-    if _shares_credentials(config, profile):
+    if shares_credentials(config, profile):
         return None
-    scoped = vault.allowing_insecure(
-        vault.allow_insecure or profile.insecure_storage or config.allow_insecure_storage
-    )
+    scoped = scoped_vault(vault, config, profile)
     try:
         scoped.forget_profile(profile.base_url, profile.client_id)
     except VaultError as exc:
@@ -161,11 +192,9 @@ def _forget_unless_shared(
 async def _aforget_unless_shared(
     config: Config, vault: Vault, profile: Profile, force: bool
 ) -> VaultError | None:
-    if _shares_credentials(config, profile):
+    if shares_credentials(config, profile):
         return None
-    scoped = vault.allowing_insecure(
-        vault.allow_insecure or profile.insecure_storage or config.allow_insecure_storage
-    )
+    scoped = scoped_vault(vault, config, profile)
     try:
         await scoped.aforget_profile(profile.base_url, profile.client_id)
     except VaultError as exc:
@@ -206,3 +235,22 @@ async def aremove_profile(
         problem = await _aforget_unless_shared(config, vault, profile, force)
         await asyncio.to_thread(store.save, config)
     return profile, problem
+
+
+def old_secret_not_removed(problem: VaultError) -> str:
+    """What both front ends say when replaced credentials stay in the keyring."""
+    return f"The old secret could not be removed from the keyring: {problem}"
+
+
+def forget_replaced(store: ConfigStore, vault: Vault, old: Profile) -> VaultError | None:
+    """After ``old``'s profile moved to other credentials (saved already): drop the keyring
+    entries of the old ones, unless another profile still uses them. A keyring failure is
+    returned, not raised: what was saved stays saved, and the caller says what was not
+    removed (``old_secret_not_removed``)."""
+    return _forget_unless_shared(store.load(), vault, old, force=True)
+
+
+async def aforget_replaced(store: ConfigStore, vault: Vault, old: Profile) -> VaultError | None:
+    """``forget_replaced`` for the TUI (the keyring is awaited, config.toml read in a thread)."""
+    config = await asyncio.to_thread(store.load)
+    return await _aforget_unless_shared(config, vault, old, force=True)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from onna_tui.core.tokens import AccessToken, Credentials
     from onna_tui.profiles.resolve import ResolvedProfile
-    from onna_tui.storage.config_file import ConfigStore, Profile
+    from onna_tui.storage.config_file import ConfigStore
     from onna_tui.storage.keyring.vault import Vault
 
 Verify = Callable[["Credentials"], Awaitable[object]]
@@ -47,6 +47,9 @@ class ProfileInfo:
     secret_location: str
     #: config.toml's secret_max_age_days: an older secret is flagged for rotation (0: never).
     secret_max_age_days: int = DEFAULT_SECRET_MAX_AGE_DAYS
+    #: After a save: what could not be done although the profile was saved (the old
+    #: credentials' keyring entries not removed), as a sentence; None when all went well.
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -180,10 +183,16 @@ class ProfileStore:
 
         Editing without a new secret only changes the non-secret settings, which
         is allowed only while the base URL and client id stay the same (the
-        secret is stored under those two).
+        secret is stored under those two). When the old credentials' keyring
+        entries cannot be removed afterwards, the save still stands: the returned
+        ``problem`` says what was left (the same sentence as the CLI's).
         """
         from onna_tui.core.errors import ConfigError
-        from onna_tui.profiles.manage import save_profile_secret
+        from onna_tui.profiles.manage import (
+            aforget_replaced,
+            old_secret_not_removed,
+            save_profile_secret,
+        )
         from onna_tui.storage.config_file import Profile
 
         config = await asyncio.to_thread(self.config.load)
@@ -205,6 +214,7 @@ class ProfileStore:
             profile = existing.changed(
                 self.clock, base_url=draft.base_url, client_id=draft.client_id, org=draft.org
             )
+        problem = None
         if draft.secret is None:
             if existing is None:
                 raise ConfigError("Paste the client secret: a new profile needs one.")
@@ -222,24 +232,16 @@ class ProfileStore:
                 saved.base_url,
                 saved.client_id,
             ):
-                await self._forget_unshared(existing)
+                failure = await aforget_replaced(self.config, self.vault, existing)
+                problem = old_secret_not_removed(failure) if failure is not None else None
         config = await asyncio.to_thread(self.config.load)
         return _info(
             saved,
             config.default == saved.name,
             await self.secret_location(),
             config.secret_max_age_days,
+            problem=problem,
         )
-
-    async def _forget_unshared(self, old: Profile) -> None:
-        """Drop the keyring entries of an edited profile's old client id, unless still in use."""
-        config = await asyncio.to_thread(self.config.load)
-        if any(
-            p.base_url == old.base_url and p.client_id == old.client_id
-            for p in config.profiles.values()
-        ):
-            return
-        await self.vault.aforget_profile(old.base_url, old.client_id)
 
     async def delete(self, name: str) -> None:
         """Remove the profile and its keyring entries (nothing is revoked at Onna)."""
@@ -255,7 +257,12 @@ class ProfileStore:
 
 
 def _info(
-    profile: Any, is_default: bool, location: str, max_age_days: int = DEFAULT_SECRET_MAX_AGE_DAYS
+    profile: Any,
+    is_default: bool,
+    location: str,
+    max_age_days: int = DEFAULT_SECRET_MAX_AGE_DAYS,
+    *,
+    problem: str | None = None,
 ) -> ProfileInfo:
     return ProfileInfo(
         name=profile.name,
@@ -266,6 +273,7 @@ def _info(
         secret_set_at=profile.secret_set_at,
         secret_location=location,
         secret_max_age_days=max_age_days,
+        problem=problem,
     )
 
 

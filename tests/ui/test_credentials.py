@@ -650,3 +650,36 @@ async def test_the_store_refuses_a_new_base_url_without_a_secret_too(
         await store.save(draft, verify)
     assert type(raised.value).__name__ == "ConfigError"
     assert (await store.list_profiles())[0] == before
+
+
+async def test_a_save_whose_only_failure_is_removing_the_old_entries_says_what_was_saved(
+    store: ProfileStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from onna_tui.storage.keyring.errors import KeyringLocked
+
+    before = (await store.list_profiles())[0]
+
+    async def locked(_base_url: str, _client_id: str) -> None:
+        raise KeyringLocked("The keyring is locked: unlock it and try again.")
+
+    async def verify(_credentials: Any) -> object:
+        return object()
+
+    monkeypatch.setattr(store.vault, "aforget_profile", locked)
+    draft = ProfileDraft(
+        name=before.name,
+        base_url=before.base_url,
+        client_id="new-client-id",
+        org=before.org,
+        secret=SecretStr("the-new-secret"),
+        editing=before.name,
+    )
+    saved = await store.save(draft, verify)
+    assert saved.client_id == "new-client-id"
+    assert saved.problem == (
+        "The old secret could not be removed from the keyring: "
+        "The keyring is locked: unlock it and try again."
+    )
+    assert (await store.list_profiles())[0].client_id == "new-client-id"
+    stored = store.vault.get_secret(before.base_url, "new-client-id")
+    assert stored is not None and stored.get_secret_value() == "the-new-secret"

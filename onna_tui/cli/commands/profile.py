@@ -18,13 +18,14 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from onna_tui.cli.commands import profile_list
 from onna_tui.cli.context import Context, read_client_secret
 from onna_tui.cli.errors import UsageError, remember_secret
 from onna_tui.cli.options import Subcommands, add_json, group, leaf
-from onna_tui.cli.output import emit_json, note, out, table
+from onna_tui.cli.output import note, out
 from onna_tui.core.errors import ConfigError
-from onna_tui.core.formatting import human_duration, iso
-from onna_tui.core.profile_rules import secret_age_days, secret_is_old, validate_profile_name
+from onna_tui.core.formatting import human_duration
+from onna_tui.core.profile_rules import validate_profile_name
 from onna_tui.core.urls import DEFAULT_BASE_URL, normalize_base_url
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def register(sub: Subcommands[argparse.ArgumentParser]) -> None:
 
     list_parser = leaf(actions, "list", "list profiles and the time left on their cached tokens")
     add_json(list_parser, "the profiles")
-    list_parser.set_defaults(handler=list_profiles)
+    list_parser.set_defaults(handler=profile_list.list_profiles)
 
     remove_parser = leaf(actions, "remove", "remove a profile and its secret and cached token")
     remove_parser.add_argument("name", metavar="NAME")
@@ -136,8 +137,9 @@ def _stored_profile(config: Config, name: str) -> Profile:
 
 
 def _scoped_vault(ctx: Context, config: Config, profile: Profile) -> Vault:
-    allow = ctx.vault.allow_insecure or profile.insecure_storage or config.allow_insecure_storage
-    return ctx.vault.allowing_insecure(allow)
+    from onna_tui.profiles.manage import scoped_vault
+
+    return scoped_vault(ctx.vault, config, profile)
 
 
 def _check_base_url(url: str) -> str:
@@ -313,109 +315,18 @@ def update(ctx: Context) -> int:
         )
     remember_secret(secret)
     saved, token = _verify_and_save(ctx, changed, secret, verify=not args.no_verify)
-    _forget_old_entries(ctx, old_vault, old)
+    _forget_old_entries(ctx, old)
     _saved_message(ctx, saved, token, "Updated")
     return 0
 
 
-def _forget_old_entries(ctx: Context, old_vault: Vault, old: Profile) -> None:
+def _forget_old_entries(ctx: Context, old: Profile) -> None:
     """Remove the old credentials' keyring entries, unless another profile still uses them."""
-    from onna_tui.storage.keyring.errors import VaultError
+    from onna_tui.profiles.manage import forget_replaced, old_secret_not_removed
 
-    shared = any(
-        other.name != old.name
-        and other.base_url == old.base_url
-        and other.client_id == old.client_id
-        for other in ctx.store.load().profiles.values()
-    )
-    if not shared:
-        try:
-            old_vault.forget_profile(old.base_url, old.client_id)
-        except VaultError as exc:
-            note(f"The old secret could not be removed from the keyring: {exc}")
-
-
-def _token_summary(ctx: Context, config: Config, profile: Profile) -> dict[str, Any]:
-    """The cached token of one profile, read without minting; "unknown" if unreadable."""
-    from onna_tui.core.tokens import token_state
-    from onna_tui.storage.keyring.errors import VaultError
-
-    vault = _scoped_vault(ctx, config, profile)
-    try:
-        token = vault.get_token(profile.base_url, profile.client_id)
-    except VaultError:
-        return {"state": "unknown", "seconds_left": None, "expires_at": None}
-    now = ctx.clock()
-    return {
-        "state": token_state(token, now),
-        "seconds_left": token.seconds_left(now) if token is not None else None,
-        "expires_at": iso(token.expires_at) if token is not None else None,
-    }
-
-
-def _token_cell(summary: dict[str, Any]) -> str:
-    state = str(summary["state"])
-    if state in ("valid", "expiring"):
-        return f"{state}, {human_duration(summary['seconds_left'])} left"
-    return {"none": "-", "unknown": "? (keyring)"}.get(state, state)
-
-
-def list_profiles(ctx: Context) -> int:
-    config = ctx.store.load()
-    profiles = [config.profiles[name] for name in sorted(config.profiles)]
-    now = ctx.clock()
-    items: list[dict[str, Any]] = []
-    for profile in profiles:
-        items.append(
-            {
-                "name": profile.name,
-                "default": profile.name == config.default,
-                "base_url": profile.base_url,
-                "client_id": profile.client_id,
-                "org": profile.org,
-                "secret_set_at": iso(profile.secret_set_at),
-                "secret_age_days": secret_age_days(profile.secret_set_at, now),
-                "secret_old": secret_is_old(profile.secret_set_at, now, config.secret_max_age_days),
-                "token": _token_summary(ctx, config, profile),
-            }
-        )
-    if ctx.as_json:
-        emit_json(items)
-        return 0
-    if not items:
-        note("No profiles yet. Add one with: onna-tui profile add NAME --client-id ID")
-        return 0
-    rows = [
-        [
-            "*" if item["default"] else "",
-            item["name"],
-            item["base_url"],
-            item["client_id"],
-            item["org"] or "-",
-            _secret_cell(item),
-            _token_cell(item["token"]),
-        ]
-        for item in items
-    ]
-    headers = ["", "NAME", "BASE URL", "CLIENT ID", "ORG", "SECRET STORED", "TOKEN"]
-    for line in table(headers, rows):
-        out(line)
-    old = [item["name"] for item in items if item["secret_old"]]
-    if old:
-        note(
-            f"{len(old)} secret(s) stored more than {config.secret_max_age_days} days ago: "
-            f"rotate with `onna-tui profile rotate {old[0]}` (secret_max_age_days in "
-            "config.toml sets the age; 0 turns this off)."
-        )
-    return 0
-
-
-def _secret_cell(item: dict[str, Any]) -> str:
-    if item["secret_set_at"] is None:
-        return "not stored"
-    days = item["secret_age_days"]
-    cell = f"{item['secret_set_at'].replace('T', ' ')} ({days} day{'s' if days != 1 else ''})"
-    return cell + " OLD" if item["secret_old"] else cell
+    problem = forget_replaced(ctx.store, ctx.vault, old)
+    if problem is not None:
+        note(old_secret_not_removed(problem))
 
 
 def remove(ctx: Context) -> int:
@@ -473,16 +384,14 @@ def rotate(ctx: Context) -> int:
         if not new_id:
             raise UsageError("No client id was entered; nothing was changed.")
     changed = old.changed(ctx.clock, client_id=new_id) if new_id != old.client_id else old
-    old_vault = _scoped_vault(ctx, config, old)
-    new_vault = _scoped_vault(ctx, config, changed)
-    new_vault.check(changed.base_url, changed.client_id)
+    _scoped_vault(ctx, config, changed).check(changed.base_url, changed.client_id)
     secret = read_client_secret(
         f"New client secret for {changed.client_id} (input hidden): ",
         f"onna-tui profile rotate {old.name} --client-id {changed.client_id}",
     )
     saved, token = _verify_and_save(ctx, changed, secret, verify=True)
     if changed.client_id != old.client_id:
-        _forget_old_entries(ctx, old_vault, old)
+        _forget_old_entries(ctx, old)
     _saved_message(ctx, saved, token, "Rotated")
     if changed.client_id != old.client_id:
         out(
