@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from onna_tui.core.tokens import AccessToken, Credentials
     from onna_tui.profiles.resolve import ResolvedProfile
-    from onna_tui.storage.config_file import ConfigStore
+    from onna_tui.storage.config_file import ConfigStore, Profile
     from onna_tui.storage.keyring.vault import Vault
 
 Verify = Callable[["Credentials"], Awaitable[object]]
@@ -193,27 +193,8 @@ class ProfileStore:
             old_secret_not_removed,
             save_profile_secret,
         )
-        from onna_tui.storage.config_file import Profile
 
-        config = await asyncio.to_thread(self.config.load)
-        existing = config.profiles.get(draft.editing) if draft.editing else None
-        if draft.editing and existing is None:
-            from onna_tui.storage.config_file import profile_not_found
-
-            raise profile_not_found(draft.editing, config)
-        if existing is None and draft.name in config.profiles:
-            raise ConfigError(
-                f"A profile named {draft.name!r} already exists. Pick another name, or edit "
-                "that profile instead."
-            )
-        if existing is None:
-            profile = Profile.new(
-                draft.name, draft.client_id, draft.base_url, draft.org, clock=self.clock
-            )
-        else:
-            profile = existing.changed(
-                self.clock, base_url=draft.base_url, client_id=draft.client_id, org=draft.org
-            )
+        existing, profile = await self._drafted(draft)
         problem = None
         if draft.secret is None:
             if existing is None:
@@ -241,6 +222,28 @@ class ProfileStore:
             await self.secret_location(),
             config.secret_max_age_days,
             problem=problem,
+        )
+
+    async def _drafted(self, draft: ProfileDraft) -> tuple[Profile | None, Profile]:
+        """The profile being edited (None when adding) and the profile the draft makes."""
+        from onna_tui.core.errors import ConfigError
+        from onna_tui.storage.config_file import Profile, profile_not_found
+
+        config = await asyncio.to_thread(self.config.load)
+        existing = config.profiles.get(draft.editing) if draft.editing else None
+        if draft.editing and existing is None:
+            raise profile_not_found(draft.editing, config)
+        if existing is None and draft.name in config.profiles:
+            raise ConfigError(
+                f"A profile named {draft.name!r} already exists. Pick another name, or edit "
+                "that profile instead."
+            )
+        if existing is None:
+            return None, Profile.new(
+                draft.name, draft.client_id, draft.base_url, draft.org, clock=self.clock
+            )
+        return existing, existing.changed(
+            self.clock, base_url=draft.base_url, client_id=draft.client_id, org=draft.org
         )
 
     async def delete(self, name: str) -> None:
