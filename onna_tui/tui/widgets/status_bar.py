@@ -15,17 +15,10 @@ from textual.widgets import Label
 
 from onna_tui.tui.formatting import URGENCY_CLASSES, format_left, urgency
 from onna_tui.tui.safe_text import plain
+from onna_tui.tui.sections import NAVIGABLE
 
 if TYPE_CHECKING:
     from onna_tui.tui.services import AppServices
-
-
-#: (key, mode, title) of the main screens, in the order the bar lists them.
-SECTIONS = (
-    ("F2", "credentials", "Credentials"),
-    ("F3", "token", "Token"),
-    ("F4", "workspaces", "Workspaces"),
-)
 
 
 class StatusBar(Horizontal):
@@ -82,9 +75,12 @@ class StatusBar(Horizontal):
 
     def _nav(self) -> Content:
         parts = []
-        for key, mode, title in SECTIONS:
-            current = "reverse bold" if title == self.section else "not bold"
-            parts.append(f"[{current} @click=app.show('{mode}')][b]{key}[/b] {title} [/]")
+        for section in NAVIGABLE:
+            current = "reverse bold" if section.title == self.section else "not bold"
+            key = (section.key or "").upper()
+            parts.append(
+                f"[{current} @click=app.show('{section.mode}')][b]{key}[/b] {section.title} [/]"
+            )
         return Content.from_markup(" ".join(parts))
 
     @property
