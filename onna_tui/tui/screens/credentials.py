@@ -18,8 +18,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
+from onna_tui.core.formatting import format_left
 from onna_tui.core.profile_rules import secret_is_old
-from onna_tui.tui.formatting import age, format_left
+from onna_tui.tui.formatting import age
 from onna_tui.tui.messages import ProfilesLoaded
 from onna_tui.tui.paths import style
 from onna_tui.tui.safe_text import plain

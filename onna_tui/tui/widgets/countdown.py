@@ -14,7 +14,8 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Digits, Label, ProgressBar
 
-from onna_tui.tui.formatting import URGENCY_CLASSES, format_left, urgency
+from onna_tui.core.formatting import format_left
+from onna_tui.tui.formatting import URGENCY_CLASSES, urgency
 
 if TYPE_CHECKING:
     from datetime import tzinfo

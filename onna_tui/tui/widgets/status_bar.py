@@ -13,7 +13,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Label
 
-from onna_tui.tui.formatting import URGENCY_CLASSES, format_left, urgency
+from onna_tui.core.formatting import format_left
+from onna_tui.tui.formatting import URGENCY_CLASSES, urgency
 from onna_tui.tui.safe_text import plain
 from onna_tui.tui.sections import NAVIGABLE
 
