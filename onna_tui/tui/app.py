@@ -113,6 +113,8 @@ class OnnaApp(App[int]):
         self.token_signal: Signal[AccessToken | None] = Signal(self, "token")
         self.session_signal: Signal[Session | None] = Signal(self, "session")
         self.profiles_signal: Signal[list[ProfileInfo]] = Signal(self, "profiles")
+        #: Once a second (the app's one timer): countdowns and the status bar re-read the clock.
+        self.tick_signal: Signal[None] = Signal(self, "tick")
         self._unsubscribe: Any = None
         self._renewing = False
         self._renew_retry_at: datetime | None = None
@@ -132,10 +134,15 @@ class OnnaApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
-        self.set_interval(1, self.check_renewal)
+        self.set_interval(1, self._tick)
         self.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
         self._handle_exit_signals()
         self.start()
+
+    def _tick(self) -> None:
+        """The app's one 1 Hz timer: renew early if due, then tell the subscribers."""
+        self.check_renewal()
+        self.tick_signal.publish(None)
 
     def _handle_exit_signals(self) -> None:
         """SIGTERM and SIGHUP (a closed terminal) end the app as ctrl+q does: the sandbox

@@ -136,7 +136,7 @@ class CredentialsScreen(OnnaScreen):
         self.onna.profiles_signal.subscribe(self, self._on_profiles)
         self.onna.session_signal.subscribe(self, self._on_session)
         self.onna.token_signal.subscribe(self, lambda _token: self._tick())
-        self.set_interval(1, self._tick)
+        self.onna.tick_signal.subscribe(self, lambda _: self._tick())
         self._on_profiles(self.onna.profiles)
 
     def _on_profiles(self, profiles: list[ProfileInfo]) -> None:

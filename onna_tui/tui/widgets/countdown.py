@@ -1,14 +1,14 @@
 """The token countdown: mm:ss left and a bar of the lifetime left.
 
-Like textual's stopwatch example it ticks with ``set_interval(1, ...)``, but it
-keeps no running total: every tick recomputes the time left from the token's
+It ticks on the app's once-a-second ``tick_signal`` (one timer for the whole app)
+and keeps no running total: every tick recomputes the time left from the token's
 ``expires_at`` and the injected clock, so it never drifts, a frozen clock
 freezes it (snapshots), and a test can move the clock and call ``tick()``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from onna_tui.core.clock import Clock
     from onna_tui.core.tokens import AccessToken
+    from onna_tui.tui.services import AppServices
 
 
 class TokenCountdown(Vertical):
@@ -47,7 +48,8 @@ class TokenCountdown(Vertical):
         yield ProgressBar(total=100, show_eta=False, show_percentage=True, id="countdown-bar")
 
     def on_mount(self) -> None:
-        self.set_interval(1, self.tick)
+        services = cast("AppServices", self.app)
+        services.tick_signal.subscribe(self, lambda _: self.tick())
         self.tick()
 
     @property

@@ -1,7 +1,8 @@
 """The bar at the top of every screen: where you are, which profile is active, the token's state.
 
 It listens to the app's token signal (fed by TokenManager.subscribe) for
-immediate changes and re-reads the clock once a second for the countdown.
+immediate changes and re-reads the clock on the app's once-a-second tick_signal
+for the countdown.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class StatusBar(Horizontal):
     def on_mount(self) -> None:
         self.onna.token_signal.subscribe(self, lambda _token: self.refresh_state())
         self.onna.session_signal.subscribe(self, lambda _session: self.refresh_state())
-        self.set_interval(1, self.refresh_state)
+        self.onna.tick_signal.subscribe(self, lambda _: self.refresh_state())
         self.refresh_state()
 
     def _nav(self) -> Content:
