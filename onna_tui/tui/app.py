@@ -31,6 +31,7 @@ from onna_tui.tui.messages import TokenChanged
 from onna_tui.tui.paths import style
 from onna_tui.tui.safe_text import markup_literal, printable
 from onna_tui.tui.screens.base import OnnaScreen
+from onna_tui.tui.sections import NAVIGABLE, SECTIONS
 from onna_tui.tui.settings import DARK_THEME, LIGHT_THEME, AppSettings
 
 if TYPE_CHECKING:
@@ -49,31 +50,6 @@ if TYPE_CHECKING:
 RENEW_RETRY_SECONDS = 30.0
 
 
-# The screens are imported when first shown, not before the first paint.
-def _welcome_screen() -> Screen[Any]:
-    from onna_tui.tui.screens.welcome import WelcomeScreen
-
-    return WelcomeScreen()
-
-
-def _credentials_screen() -> Screen[Any]:
-    from onna_tui.tui.screens.credentials import CredentialsScreen
-
-    return CredentialsScreen()
-
-
-def _token_screen() -> Screen[Any]:
-    from onna_tui.tui.screens.token import TokenScreen
-
-    return TokenScreen()
-
-
-def _workspaces_screen() -> Screen[Any]:
-    from onna_tui.tui.screens.workspaces import WorkspacesScreen
-
-    return WorkspacesScreen()
-
-
 class StartScreen(OnnaScreen):
     """Shown for the moment it takes to read the profiles."""
 
@@ -89,36 +65,22 @@ class OnnaApp(App[int]):
 
     TITLE = "onna-tui"
     CSS_PATH = str(style("global.tcss"))
+    # The screens are imported when first shown, not before the first paint.
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
-        "welcome": _welcome_screen,
-        "credentials": _credentials_screen,
-        "token": _token_screen,
-        "workspaces": _workspaces_screen,
+        section.mode: section.make_screen for section in SECTIONS
     }
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding(
-            "f2",
-            "show('credentials')",
-            "Credentials",
-            id="app.credentials",
-            show=False,
-            tooltip="Profiles: add, edit, delete, set the default.",
-        ),
-        Binding(
-            "f3",
-            "show('token')",
-            "Token",
-            id="app.token",
-            show=False,
-            tooltip="The access token: countdown, copy, new token.",
-        ),
-        Binding(
-            "f4",
-            "show('workspaces')",
-            "Workspaces",
-            id="app.workspaces",
-            show=False,
-            tooltip="Create workspaces and browse the list.",
+        *(
+            Binding(
+                section.key,
+                f"show('{section.mode}')",
+                section.title,
+                id=f"app.{section.mode}",
+                show=False,
+                tooltip=f"{section.description}.",
+            )
+            for section in NAVIGABLE
+            if section.key is not None
         ),
         Binding(
             "ctrl+t",
@@ -151,6 +113,8 @@ class OnnaApp(App[int]):
         self.token_signal: Signal[AccessToken | None] = Signal(self, "token")
         self.session_signal: Signal[Session | None] = Signal(self, "session")
         self.profiles_signal: Signal[list[ProfileInfo]] = Signal(self, "profiles")
+        #: Once a second (the app's one timer): countdowns and the status bar re-read the clock.
+        self.tick_signal: Signal[None] = Signal(self, "tick")
         self._unsubscribe: Any = None
         self._renewing = False
         self._renew_retry_at: datetime | None = None
@@ -170,10 +134,15 @@ class OnnaApp(App[int]):
 
     def on_mount(self) -> None:
         self.theme = self.settings.theme
-        self.set_interval(1, self.check_renewal)
+        self.set_interval(1, self._tick)
         self.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
         self._handle_exit_signals()
         self.start()
+
+    def _tick(self) -> None:
+        """The app's one 1 Hz timer: renew early if due, then tell the subscribers."""
+        self.check_renewal()
+        self.tick_signal.publish(None)
 
     def _handle_exit_signals(self) -> None:
         """SIGTERM and SIGHUP (a closed terminal) end the app as ctrl+q does: the sandbox
@@ -566,21 +535,10 @@ class OnnaApp(App[int]):
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield SystemCommand(
-            "Credentials",
-            "Profiles: add, edit, delete, set the default",
-            partial(self.action_show, "credentials"),
-        )
-        yield SystemCommand(
-            "Token",
-            "The access token: countdown, copy, new token",
-            partial(self.action_show, "token"),
-        )
-        yield SystemCommand(
-            "Workspaces",
-            "Create workspaces and browse the list",
-            partial(self.action_show, "workspaces"),
-        )
+        for section in NAVIGABLE:
+            yield SystemCommand(
+                section.title, section.description, partial(self.action_show, section.mode)
+            )
         if isinstance(screen, OnnaScreen):
             yield from screen.palette_commands()
         for profile in self.profiles:

@@ -1,4 +1,8 @@
-"""Small text helpers shared by the screens: countdowns, local times, ages. No textual here."""
+"""Small text helpers shared by the screens: countdown urgency, local times, ages. No textual.
+
+The countdown's own clock text (`format_left`) lives with the other duration style in
+`core.formatting`.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,6 @@ from datetime import datetime, tzinfo
 WARN_SECONDS = 5 * 60
 #: Below this many seconds left it turns to the critical colour.
 CRITICAL_SECONDS = 60
-
-
-def format_left(seconds: int) -> str:
-    """mm:ss for a token's time left (h:mm:ss past an hour, for odd long-lived tokens)."""
-    seconds = max(0, seconds)
-    if seconds >= 3600:
-        hours, rest = divmod(seconds, 3600)
-        return f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
-    return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
 def urgency(seconds_left: int | None) -> str:

@@ -36,6 +36,8 @@ class AppServices(Protocol):
     token_signal: Signal[AccessToken | None]
     session_signal: Signal[Session | None]
     profiles_signal: Signal[list[ProfileInfo]]
+    #: Published once a second by the app's one timer.
+    tick_signal: Signal[None]
 
     def report_error(self, exc: BaseException, action: str) -> None: ...
 

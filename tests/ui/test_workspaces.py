@@ -17,7 +17,7 @@ from onna_tui.sandbox.server import SandboxServer
 from onna_tui.sandbox.state import SandboxState
 from onna_tui.storage.config_file import ConfigStore, Profile
 from onna_tui.tui.curl import create_workspace_curl
-from onna_tui.tui.screens import workspaces as workspaces_screen
+from onna_tui.tui.screens import workspaces_create as workspaces_screen
 from onna_tui.tui.screens.workspaces import WorkspacesScreen
 from onna_tui.tui.store import ProfileStore
 from onna_tui.tui.widgets.fields import FormField

@@ -18,8 +18,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
+from onna_tui.core.formatting import format_left
 from onna_tui.core.profile_rules import secret_is_old
-from onna_tui.tui.formatting import age, format_left
+from onna_tui.tui.formatting import age
 from onna_tui.tui.messages import ProfilesLoaded
 from onna_tui.tui.paths import style
 from onna_tui.tui.safe_text import plain
@@ -135,7 +136,7 @@ class CredentialsScreen(OnnaScreen):
         self.onna.profiles_signal.subscribe(self, self._on_profiles)
         self.onna.session_signal.subscribe(self, self._on_session)
         self.onna.token_signal.subscribe(self, lambda _token: self._tick())
-        self.set_interval(1, self._tick)
+        self.onna.tick_signal.subscribe(self, lambda _: self._tick())
         self._on_profiles(self.onna.profiles)
 
     def _on_profiles(self, profiles: list[ProfileInfo]) -> None:

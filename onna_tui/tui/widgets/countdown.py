@@ -1,26 +1,28 @@
 """The token countdown: mm:ss left and a bar of the lifetime left.
 
-Like textual's stopwatch example it ticks with ``set_interval(1, ...)``, but it
-keeps no running total: every tick recomputes the time left from the token's
+It ticks on the app's once-a-second ``tick_signal`` (one timer for the whole app)
+and keeps no running total: every tick recomputes the time left from the token's
 ``expires_at`` and the injected clock, so it never drifts, a frozen clock
 freezes it (snapshots), and a test can move the clock and call ``tick()``.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Digits, Label, ProgressBar
 
-from onna_tui.tui.formatting import URGENCY_CLASSES, format_left, urgency
+from onna_tui.core.formatting import format_left
+from onna_tui.tui.formatting import URGENCY_CLASSES, urgency
 
 if TYPE_CHECKING:
     from datetime import tzinfo
 
     from onna_tui.core.clock import Clock
     from onna_tui.core.tokens import AccessToken
+    from onna_tui.tui.services import AppServices
 
 
 class TokenCountdown(Vertical):
@@ -46,7 +48,8 @@ class TokenCountdown(Vertical):
         yield ProgressBar(total=100, show_eta=False, show_percentage=True, id="countdown-bar")
 
     def on_mount(self) -> None:
-        self.set_interval(1, self.tick)
+        services = cast("AppServices", self.app)
+        services.tick_signal.subscribe(self, lambda _: self.tick())
         self.tick()
 
     @property

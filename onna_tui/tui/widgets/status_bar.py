@@ -1,7 +1,8 @@
 """The bar at the top of every screen: where you are, which profile is active, the token's state.
 
 It listens to the app's token signal (fed by TokenManager.subscribe) for
-immediate changes and re-reads the clock once a second for the countdown.
+immediate changes and re-reads the clock on the app's once-a-second tick_signal
+for the countdown.
 """
 
 from __future__ import annotations
@@ -13,19 +14,13 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Label
 
-from onna_tui.tui.formatting import URGENCY_CLASSES, format_left, urgency
+from onna_tui.core.formatting import format_left
+from onna_tui.tui.formatting import URGENCY_CLASSES, urgency
 from onna_tui.tui.safe_text import plain
+from onna_tui.tui.sections import NAVIGABLE
 
 if TYPE_CHECKING:
     from onna_tui.tui.services import AppServices
-
-
-#: (key, mode, title) of the main screens, in the order the bar lists them.
-SECTIONS = (
-    ("F2", "credentials", "Credentials"),
-    ("F3", "token", "Token"),
-    ("F4", "workspaces", "Workspaces"),
-)
 
 
 class StatusBar(Horizontal):
@@ -77,14 +72,17 @@ class StatusBar(Horizontal):
     def on_mount(self) -> None:
         self.onna.token_signal.subscribe(self, lambda _token: self.refresh_state())
         self.onna.session_signal.subscribe(self, lambda _session: self.refresh_state())
-        self.set_interval(1, self.refresh_state)
+        self.onna.tick_signal.subscribe(self, lambda _: self.refresh_state())
         self.refresh_state()
 
     def _nav(self) -> Content:
         parts = []
-        for key, mode, title in SECTIONS:
-            current = "reverse bold" if title == self.section else "not bold"
-            parts.append(f"[{current} @click=app.show('{mode}')][b]{key}[/b] {title} [/]")
+        for section in NAVIGABLE:
+            current = "reverse bold" if section.title == self.section else "not bold"
+            key = (section.key or "").upper()
+            parts.append(
+                f"[{current} @click=app.show('{section.mode}')][b]{key}[/b] {section.title} [/]"
+            )
         return Content.from_markup(" ".join(parts))
 
     @property
