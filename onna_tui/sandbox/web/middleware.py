@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from onna_tui.core.urls import is_loopback_host
 from onna_tui.sandbox.faults import (
     MALFORMED_BODY,
     WRONG_SHAPE_BODY,
@@ -19,7 +20,7 @@ from onna_tui.sandbox.faults import (
 from onna_tui.sandbox.state import (
     SandboxState,
 )
-from onna_tui.sandbox.web.admin import host_name, is_ip_literal, is_loopback_name
+from onna_tui.sandbox.web.admin import host_name, is_ip_literal
 from onna_tui.sandbox.web.common import (
     DEFAULT_BODY_TIMEOUT,
     REQUEST_ID_RE,
@@ -217,7 +218,7 @@ class SandboxMiddleware:
         raw = headers.get(b"host")
         host = host_name(raw.decode("latin-1")) if raw is not None else None
         if host is not None and (
-            is_loopback_name(host) or is_ip_literal(host) or host in self.allowed_hosts
+            is_loopback_host(host) or is_ip_literal(host) or host in self.allowed_hosts
         ):
             return None
         return (
