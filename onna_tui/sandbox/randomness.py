@@ -71,5 +71,6 @@ class SeededRandom:
         return self._random.choice(options)
 
 
-#: The source a SandboxState uses when given none.
+#: The source a SandboxState uses when given none (read when the state is built, so a
+#: test can replace it for states built where it cannot pass one, as the snapshots do).
 default_random: RandomSource = SecretsRandom()

@@ -28,6 +28,7 @@ from typing import Any
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.token_rules import DOCUMENTED_TOKEN_LIFETIME
 from onna_tui.core.tokens import Credentials
+from onna_tui.sandbox import randomness
 from onna_tui.sandbox.cursors import CursorSigner
 from onna_tui.sandbox.custom_fields import CustomFieldRecord, CustomFields, new_field_id
 from onna_tui.sandbox.faults import Fault, FaultQueue
@@ -39,7 +40,7 @@ from onna_tui.sandbox.persistence import (
     snapshot_of,
     write_state_file,
 )
-from onna_tui.sandbox.randomness import RandomSource, default_random
+from onna_tui.sandbox.randomness import RandomSource
 from onna_tui.sandbox.records import IssuedToken, SandboxClient, SandboxUser, WorkspaceRecord
 from onna_tui.sandbox.refusals import (
     DeveloperRoleRevoked,
@@ -86,8 +87,9 @@ ERROR_SHAPES = ("envelope", "flat")
 class SandboxState:
     """The sandbox's whole world. See the module docstring.
 
-    ``random`` is where every id, secret, token and the cursor key come from: the
-    default is cryptographically strong; a `SeededRandom` makes a test's ids repeat.
+    ``random`` is where every id, secret, token and the cursor key come from: without
+    one, `randomness.default_random` as it is when the state is built (cryptographically
+    strong); a `SeededRandom` makes a test's ids repeat.
     """
 
     def __init__(
@@ -97,7 +99,7 @@ class SandboxState:
         page_size: int = 50,
         state_file: Path | None = None,
         error_shape: str = "envelope",
-        random: RandomSource = default_random,
+        random: RandomSource | None = None,
     ) -> None:
         if token_ttl < 1:
             raise ValueError("token_ttl must be at least 1 second")
@@ -111,6 +113,8 @@ class SandboxState:
         self.token_ttl = token_ttl
         self.page_size = page_size
         self.state_file = Path(state_file) if state_file is not None else None
+        if random is None:
+            random = randomness.default_random
         self.random = random
         self._lock = threading.RLock()
         self._identity = Identity(random)
