@@ -1,6 +1,6 @@
 """What a profile's name, organisation and client id may be. Standard library only.
 
-The config file's models (``storage.config_file``) apply these rules, and the
+The config file's models (``storage.config_model``) apply these rules, and the
 forms and the command line quote `PROFILE_NAME_RULE` when they refuse a name.
 """
 

@@ -1,6 +1,7 @@
 """A local, Onna-compatible API server for trying the app and for tests. No textual here.
 
-- `SandboxState` (``state.py``): users, clients, tokens, workspaces, faults, counters.
+- `SandboxState` (``state.py``): users, clients, tokens, workspaces, faults, counters;
+  each resource kept in its own module (``identity``, ``workspaces``, ``custom_fields``...).
 - `create_app` (``app.py``): the Starlette app; its docstring documents the
   ``/_sandbox`` admin surface.
 - `SandboxServer` (``server.py``): uvicorn in a background thread.

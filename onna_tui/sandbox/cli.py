@@ -25,6 +25,8 @@ from onna_tui.errors import ExitCode
 
 if TYPE_CHECKING:
     from onna_tui.core.tokens import Credentials
+    from onna_tui.sandbox.server import SandboxServer
+    from onna_tui.sandbox.state import SandboxState
 
 
 def _port(text: str) -> int:
@@ -129,20 +131,12 @@ def _raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def run(args: argparse.Namespace) -> int:
-    """Serve until Ctrl-C (or SIGTERM); the exit status for the command."""
-    # Imported here so that building the `onna-tui` parser (every command, even
-    # --help) does not pay for starlette and uvicorn.
-    from onna_tui.sandbox.server import SandboxServer
+def _open_state(
+    args: argparse.Namespace, secret: str | None
+) -> tuple[SandboxState, Credentials | None] | int:
+    """The state to serve and the client to announce (None: the stored one is kept),
+    or the exit status after saying why the state cannot be used."""
     from onna_tui.sandbox.state import SandboxError, SandboxState
-
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    secret: str | None = None
-    if args.client_secret_stdin:
-        secret = _read_secret()
-        if not secret:
-            print("error: --client-secret-stdin read an empty secret", file=sys.stderr)
-            return ExitCode.USAGE
 
     try:
         state = SandboxState(
@@ -154,40 +148,46 @@ def run(args: argparse.Namespace) -> int:
         if args.client_id and secret is None and state.has_client(args.client_id):
             # Keep the stored client: its secret exists only as a digest, so it
             # cannot be shown, but whoever created it has it.
-            creds: Credentials | None = None
-        else:
-            creds = state.add_client(client_id=args.client_id, client_secret=secret)
+            return state, None
+        return state, state.add_client(client_id=args.client_id, client_secret=secret)
     except SandboxError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
     except OSError as exc:  # the state file cannot be written (reading is a SandboxError)
-        blocker = _file_in_the_way(args.state)
-        if blocker is not None:
-            reason, where = f"{blocker} is a file, not a directory", ""
-        else:
-            reason = exc.strerror or type(exc).__name__
-            where = f" ({exc.filename})" if exc.filename and exc.filename != str(args.state) else ""
-        print(
-            f"error: cannot write the sandbox state file {args.state}: {reason}{where}. "
-            "Give --state a file in a directory you can write.",
-            file=sys.stderr,
-        )
-        return ExitCode.STORAGE
+        return _state_file_unwritable(args.state, exc)
 
-    if not is_loopback_host(args.host):
+
+def _state_file_unwritable(state_file: Path, exc: OSError) -> int:
+    blocker = _file_in_the_way(state_file)
+    if blocker is not None:
+        reason, where = f"{blocker} is a file, not a directory", ""
+    else:
+        reason = exc.strerror or type(exc).__name__
+        where = f" ({exc.filename})" if exc.filename and exc.filename != str(state_file) else ""
+    print(
+        f"error: cannot write the sandbox state file {state_file}: {reason}{where}. "
+        "Give --state a file in a directory you can write.",
+        file=sys.stderr,
+    )
+    return ExitCode.STORAGE
+
+
+def _warn_if_reachable(host: str) -> None:
+    if not is_loopback_host(host):
         print(
-            f"warning: serving on {args.host}: anyone who can reach this address can use "
+            f"warning: serving on {host}: anyone who can reach this address can use "
             "the sandbox API (the /_sandbox admin surface still answers loopback only).",
             file=sys.stderr,
         )
 
-    server = SandboxServer(state, host=args.host, port=args.port)
-    try:
-        server.start()
-    except (OSError, RuntimeError) as exc:
-        print(f"error: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
-        return ExitCode.API
 
+def _banner(
+    args: argparse.Namespace,
+    server: SandboxServer,
+    creds: Credentials | None,
+    secret: str | None,
+) -> str:
+    """What the command prints once serving: where, which client, how to get a token."""
     client_id = creds.client_id if creds is not None else args.client_id
     if creds is None:
         shown_secret = None
@@ -211,8 +211,11 @@ def run(args: argparse.Namespace) -> int:
         f"Admin (sandbox only): {server.root_url}/_sandbox/stats",
         "Press Ctrl-C to stop.",
     ]
-    print("\n".join(lines), flush=True)
+    return "\n".join(lines)
 
+
+def _serve_until_stopped(server: SandboxServer) -> int:
+    """Wait for Ctrl-C or SIGTERM, stop the server; the exit status."""
     # SIGTERM (what `kill` and process managers send) stops as cleanly as Ctrl-C.
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _raise_keyboard_interrupt) if in_main else None
@@ -228,3 +231,34 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: the sandbox server stopped: {server.error!r}", file=sys.stderr)
         return ExitCode.API
     return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C (or SIGTERM); the exit status for the command."""
+    # Imported here so that building the `onna-tui` parser (every command, even
+    # --help) does not pay for starlette and uvicorn.
+    from onna_tui.sandbox.server import SandboxServer
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    secret: str | None = None
+    if args.client_secret_stdin:
+        secret = _read_secret()
+        if not secret:
+            print("error: --client-secret-stdin read an empty secret", file=sys.stderr)
+            return ExitCode.USAGE
+
+    opened = _open_state(args, secret)
+    if isinstance(opened, int):
+        return opened
+    state, creds = opened
+    _warn_if_reachable(args.host)
+
+    server = SandboxServer(state, host=args.host, port=args.port)
+    try:
+        server.start()
+    except (OSError, RuntimeError) as exc:
+        print(f"error: cannot serve on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return ExitCode.API
+
+    print(_banner(args, server, creds, secret), flush=True)
+    return _serve_until_stopped(server)

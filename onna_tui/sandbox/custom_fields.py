@@ -7,9 +7,18 @@ the API's errors and persists what `to_json` returns.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from onna_tui.sandbox.randomness import RandomSource
+
+
+def new_field_id(name: str, random: RandomSource) -> str:
+    """A fresh field id like the spec's example: "cf-my-custom-field-b20696ae9"."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:24] or "field"
+    return f"cf-{slug}-{random.token_hex(5)[:9]}"
 
 
 @dataclass

@@ -20,7 +20,8 @@ sense) are:
   does not perform the request; ``"after"`` performs it (for example creates the
   workspace) and then drops, so the client cannot know whether it happened.
 
-This module only describes faults; `onna_tui.sandbox.app` applies them.
+This module describes faults and keeps the queue of them (`FaultQueue`, owned and
+locked by `SandboxState`); `onna_tui.sandbox.app` applies them.
 """
 
 from __future__ import annotations
@@ -235,3 +236,26 @@ class Fault:
             wrong_shape=bool(data.get("wrong_shape", False)),
             drop=drop,
         )
+
+
+class FaultQueue:
+    """The faults waiting for requests, in the order they were added. No locking here."""
+
+    def __init__(self) -> None:
+        self.items: list[Fault] = []
+
+    def add(self, fault: Fault) -> None:
+        self.items.append(fault)
+
+    def clear(self) -> None:
+        self.items.clear()
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """The first fault matching this request, used up by one; None if none applies."""
+        for fault in self.items:
+            if fault.matches(method, path):
+                fault.count -= 1
+                if fault.count <= 0:
+                    self.items.remove(fault)
+                return fault
+        return None

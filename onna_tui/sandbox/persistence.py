@@ -1,6 +1,8 @@
 """The --state file: written atomically (never half-written), read back with its format checked.
 
-Tokens are never in it; client secrets only as salted digests.
+Tokens are never in it; client secrets only as salted digests. `snapshot_of` and
+`load_state` say which resource keeps which part; `SandboxState` calls them with
+its lock held.
 """
 
 from __future__ import annotations
@@ -9,9 +11,14 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onna_tui.sandbox.refusals import StateFileError
+
+if TYPE_CHECKING:
+    from onna_tui.sandbox.custom_fields import CustomFields
+    from onna_tui.sandbox.identity import Identity
+    from onna_tui.sandbox.workspaces import Workspaces
 
 STATE_FORMAT = "onna-tui-sandbox"
 STATE_VERSION = 1
@@ -50,3 +57,27 @@ def read_state_file(path: Path) -> dict[str, Any]:
             f"version {STATE_VERSION}."
         )
     return data
+
+
+def snapshot_of(identity: Identity, workspaces: Workspaces, custom: CustomFields) -> dict[str, Any]:
+    """What the state file holds: users, clients (digests only), workspaces, custom fields."""
+    return {
+        "format": STATE_FORMAT,
+        "version": STATE_VERSION,
+        **workspaces.to_json(),
+        **identity.to_json(),
+        "custom_fields": custom.to_json(),
+    }
+
+
+def load_state(
+    path: Path, identity: Identity, workspaces: Workspaces, custom: CustomFields
+) -> None:
+    """Fill the (empty) resources from the state file at ``path``, or StateFileError."""
+    data = read_state_file(path)
+    try:
+        identity.load(data)
+        workspaces.load(data)
+        custom.load(data.get("custom_fields") or {}, workspaces.records)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise StateFileError(f"{path} is damaged ({type(exc).__name__}: {exc}).") from exc

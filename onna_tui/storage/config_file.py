@@ -34,36 +34,31 @@ points to, next to that file, leaving the link as it was.
 from __future__ import annotations
 
 import os
-import re
 import tomllib
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import ValidationError
 
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.errors import ConfigError
-from onna_tui.core.profile_rules import (
-    DEFAULT_SECRET_MAX_AGE_DAYS,
-    PROFILE_NAME,
-    PROFILE_NAME_RULE,
-    normalize_client_id,
-    normalize_org,
-    validate_profile_name,
-)
-from onna_tui.core.urls import DEFAULT_BASE_URL
-from onna_tui.core.urls import normalize_base_url as base_url_policy
 from onna_tui.errors import ExitCode
+from onna_tui.storage.config_model import (  # noqa: F401 - re-exported: the models live there
+    Config,
+    NoProfiles,
+    Profile,
+    ProfileNotFound,
+    Settings,
+    describe_validation,
+    is_secret_key,
+    normalize_base_url,
+    pop_profile,
+    profile_exists,
+    profile_not_found,
+    put_profile,
+)
 from onna_tui.storage.files import atomic_write
 from onna_tui.storage.paths import (  # noqa: F401 - re-exported: where config.toml lives
     APP_NAME,
@@ -72,8 +67,7 @@ from onna_tui.storage.paths import (  # noqa: F401 - re-exported: where config.t
     default_config_dir,
     default_config_path,
 )
-
-M = TypeVar("M", bound=BaseModel)
+from onna_tui.storage.toml_text import nesting_depth, render_toml, table_line, toml_kind
 
 #: How long a change waits for another process's change to config.toml to finish.
 #: A holder keeps the lock for one file write plus a few keyring calls, each bounded.
@@ -83,302 +77,12 @@ MAX_CONFIG_BYTES = 1024 * 1024
 #: Tables and arrays nested deeper than this are not a config.toml either.
 MAX_NESTING = 16
 
-_HEADER = (
-    "# onna-tui profiles. No secrets here: client secrets and tokens live in the system keyring.\n"
-)
-
 
 class ConfigStorageError(ConfigError):
     """config.toml cannot be read or written: a storage failure, like the keyring's."""
 
     title = "Cannot use the config file"
     exit_code = ExitCode.STORAGE
-
-
-class ProfileNotFound(ConfigError):
-    title = "No such profile"
-
-
-class NoProfiles(ConfigError):
-    title = "No profiles yet"
-
-
-# ------------------------------------------------------------ validation
-
-
-def normalize_base_url(url: str) -> str:
-    """Check an API base URL with the base-URL policy of core.urls (https, or plain http to
-    loopback only; no user info) and drop trailing slashes, so one API has one spelling.
-    Raises ValueError, as pydantic validators expect."""
-    try:
-        return base_url_policy(url)
-    except ConfigError as exc:
-        raise ValueError(str(exc).rstrip(".")) from None
-
-
-def _is_secret_key(key: str) -> bool:
-    lowered = key.lower()
-    return ("secret" in lowered and lowered != "secret_set_at") or "token" in lowered
-
-
-def _refuse_secret_keys(extra: Mapping[str, Any] | None) -> None:
-    """Unknown keys are kept, but never one that looks like a secret: those go to the keyring."""
-    for key in extra or {}:
-        if _is_secret_key(key):
-            raise ValueError(f"{key!r} looks like a secret; secrets are kept in the keyring only")
-
-
-def _utc(moment: datetime) -> datetime:
-    # A TOML local datetime (no offset) is taken as UTC: that is how we write them.
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).replace(microsecond=0)
-
-
-# ---------------------------------------------------------------- models
-
-
-class Profile(BaseModel):
-    """One named set of non-secret connection settings."""
-
-    # Unknown keys (from a newer onna-tui, or added by hand) survive a rewrite.
-    model_config = ConfigDict(frozen=True, extra="allow")
-
-    name: str
-    base_url: str = DEFAULT_BASE_URL
-    client_id: str
-    org: str | None = None
-    created_at: datetime
-    updated_at: datetime
-    #: When the client secret was last stored in the keyring (None: never).
-    secret_set_at: datetime | None = None
-    #: This profile's secret may live in a plaintext/non-recommended keyring.
-    insecure_storage: bool = False
-
-    @model_validator(mode="after")
-    def _no_secret_keys(self) -> Self:
-        _refuse_secret_keys(self.model_extra)
-        return self
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if not PROFILE_NAME.fullmatch(value):
-            raise ValueError(f"{value!r} is not a valid profile name: use {PROFILE_NAME_RULE}")
-        return value
-
-    @field_validator("base_url")
-    @classmethod
-    def _base_url(cls, value: str) -> str:
-        return normalize_base_url(value)
-
-    @field_validator("client_id")
-    @classmethod
-    def _client_id(cls, value: str) -> str:
-        return normalize_client_id(value)
-
-    @field_validator("org")
-    @classmethod
-    def _org(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
-        return normalize_org(value)
-
-    @field_validator("created_at", "updated_at", "secret_set_at")
-    @classmethod
-    def _timestamps(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else _utc(value)
-
-    @classmethod
-    def new(
-        cls,
-        name: str,
-        client_id: str,
-        base_url: str | None = None,
-        org: str | None = None,
-        *,
-        insecure_storage: bool = False,
-        clock: Clock = system_clock,
-    ) -> Self:
-        """A fresh profile (created_at = updated_at = now). Raises ConfigError on bad input."""
-        validate_profile_name(name)
-        now = clock()
-        return _validated(
-            cls,
-            {
-                "name": name,
-                "client_id": client_id,
-                "base_url": base_url or DEFAULT_BASE_URL,
-                "org": org,
-                "created_at": now,
-                "updated_at": now,
-                "insecure_storage": insecure_storage,
-            },
-        )
-
-    def changed(self, clock: Clock = system_clock, **changes: Any) -> Self:
-        """A validated copy with ``changes`` applied and updated_at = now."""
-        data = self.model_dump()
-        data.update(changes)
-        data["updated_at"] = clock()
-        return _validated(type(self), data)
-
-    @property
-    def enterprise_url(self) -> str | None:
-        return f"https://enterprise.onna.com/{self.org}" if self.org else None
-
-    def _to_toml(self) -> dict[str, Any]:
-        return self.model_dump(exclude={"name"}, exclude_none=True)
-
-
-class Config(BaseModel):
-    """The whole of config.toml."""
-
-    model_config = ConfigDict(extra="allow")
-
-    default: str | None = None
-    allow_insecure_storage: bool = False
-    #: Stored secrets older than this many days are flagged for rotation (0: never).
-    secret_max_age_days: int = Field(default=DEFAULT_SECRET_MAX_AGE_DAYS, ge=0, le=36500)
-    profiles: dict[str, Profile] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _no_secret_keys(self) -> Self:
-        _refuse_secret_keys(self.model_extra)
-        return self
-
-    def default_profile(self) -> Profile | None:
-        return self.profiles.get(self.default) if self.default else None
-
-    def _to_toml(self) -> dict[str, Any]:
-        data: dict[str, Any] = dict(self.model_extra or {})
-        if self.default is not None:
-            data["default"] = self.default
-        data["allow_insecure_storage"] = self.allow_insecure_storage
-        if (
-            "secret_max_age_days" in self.model_fields_set
-            or self.secret_max_age_days != DEFAULT_SECRET_MAX_AGE_DAYS
-        ):
-            data["secret_max_age_days"] = self.secret_max_age_days
-        data["profiles"] = {name: p._to_toml() for name, p in sorted(self.profiles.items())}
-        return data
-
-
-Settings = Config
-
-
-def _validated(model: type[M], data: Mapping[str, Any]) -> M:
-    """Validate ``data``, turning pydantic's report into one readable ConfigError."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(_describe_validation(exc) + ".") from None
-
-
-def _describe_validation(exc: ValidationError) -> str:
-    problems = []
-    for error in exc.errors():
-        where = ".".join(str(part) for part in error["loc"])
-        message = str(error["msg"]).removeprefix("Value error, ")
-        problems.append(f"{where}: {message}" if where else message)
-    return "; ".join(problems)
-
-
-# ----------------------------------------------------------------- files
-
-
-def _table_line(text: str, profile: str) -> int | None:
-    """The line number of ``[profiles.NAME]`` in the file, for error messages."""
-    pattern = re.compile(
-        r"^\s*\[\s*profiles\s*\.\s*(?:"
-        + re.escape(profile)
-        + r"|\""
-        + re.escape(profile)
-        + r"\"|'"
-        + re.escape(profile)
-        + r"')\s*\]"
-    )
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
-            return number
-    return None
-
-
-def _depth(value: object, limit: int) -> int:
-    """How deeply ``value`` nests tables and arrays, counting no further than ``limit + 1``."""
-    deepest = 0
-    stack: list[tuple[object, int]] = [(value, 0)]
-    while stack:
-        item, level = stack.pop()
-        if isinstance(item, dict | list):
-            if level + 1 > limit:
-                return level + 1
-            deepest = max(deepest, level + 1)
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
-# ------------------------------------------------------- editing the TOML text
-
-
-def _plain(value: Any) -> Any:
-    """A tomlkit item as the plain Python value it stands for."""
-    unwrap = getattr(value, "unwrap", None)
-    return unwrap() if callable(unwrap) else value
-
-
-def _new_table(data: Mapping[str, Any], *, super_table: bool = False) -> Any:
-    import tomlkit
-
-    table = tomlkit.table(is_super_table=super_table)
-    for key, value in data.items():
-        table[key] = _new_table(value) if isinstance(value, Mapping) else value
-    return table
-
-
-def _sync(container: Any, data: Mapping[str, Any]) -> None:
-    """Make a parsed TOML table hold ``data``, touching only what differs.
-
-    Keys that stay, with their comments and formatting, are left alone; a
-    changed value is replaced where it stands; new keys go at the end.
-    """
-    for key in [key for key in container if key not in data]:
-        del container[key]
-    for key, value in data.items():
-        current = container[key] if key in container else None
-        if isinstance(value, Mapping):
-            if current is not None and isinstance(_plain(current), dict):
-                _sync(current, value)
-            else:
-                container[key] = _new_table(value, super_table=key == "profiles")
-        elif current is None or _plain(current) != value:
-            container[key] = value
-
-
-def render_toml(data: Mapping[str, Any], previous: str | None) -> str:
-    """The text of config.toml holding ``data``: ``previous`` edited in place when there is one
-    (the person's comments and layout survive), otherwise a new file with our header."""
-    import tomlkit
-
-    def fresh() -> str:
-        document = tomlkit.parse(_HEADER)
-        _sync(document, data)
-        return tomlkit.dumps(document)
-
-    if previous is None:
-        return fresh()
-    try:
-        document = tomlkit.parse(previous)
-        _sync(document, data)
-        text = tomlkit.dumps(document)
-        # The edited text must say exactly what a fresh file would; if tomlkit
-        # ever disagrees, correctness beats keeping the layout.
-        if tomllib.loads(text) == tomllib.loads(fresh()):
-            return text
-    except Exception:  # a layout tomlkit cannot edit (tomllib accepted the file)
-        pass
-    return fresh()
 
 
 class ConfigStore:
@@ -438,7 +142,7 @@ class ConfigStore:
             raise ConfigError(f"{self.path} is not valid TOML: {exc}. {self._fix_hint()}") from None
         except RecursionError:
             raise self._too_deep() from None
-        if _depth(data, MAX_NESTING) > MAX_NESTING:
+        if nesting_depth(data, MAX_NESTING) > MAX_NESTING:
             raise self._too_deep()
         return self._validate(data, text)
 
@@ -453,7 +157,7 @@ class ConfigStore:
         if not isinstance(profiles_raw, dict):
             raise ConfigError(
                 f"{self.path}: 'profiles' must be a table of [profiles.NAME] sections, "
-                f"not {_toml_kind(profiles_raw)}. {self._fix_hint()}"
+                f"not {toml_kind(profiles_raw)}. {self._fix_hint()}"
             )
         self._refuse_secrets(profiles_raw, text)
         profiles = {}
@@ -461,22 +165,22 @@ class ConfigStore:
             if not isinstance(body, dict):
                 raise ConfigError(
                     f"{self.path}: profile {name!r} must be a [profiles.NAME] table, "
-                    f"not {_toml_kind(body)}. {self._fix_hint()}"
+                    f"not {toml_kind(body)}. {self._fix_hint()}"
                 )
             try:
                 profiles[name] = Profile.model_validate({**body, "name": name})
             except ValidationError as exc:
-                line = _table_line(text, name)
+                line = table_line(text, name)
                 at = f" (line {line})" if line else ""
                 raise ConfigError(
                     f"{self.path}: profile {name!r}{at} is invalid: "
-                    f"{_describe_validation(exc)}. {self._fix_hint()}"
+                    f"{describe_validation(exc)}. {self._fix_hint()}"
                 ) from None
         try:
             return Config.model_validate({**data, "profiles": profiles})
         except ValidationError as exc:
             raise ConfigError(
-                f"{self.path} is invalid: {_describe_validation(exc)}. {self._fix_hint()}"
+                f"{self.path} is invalid: {describe_validation(exc)}. {self._fix_hint()}"
             ) from None
 
     def _fix_hint(self) -> str:
@@ -491,8 +195,8 @@ class ConfigStore:
             if not isinstance(body, dict):
                 continue
             for key in body:
-                if _is_secret_key(key):
-                    line = _table_line(text, name)
+                if is_secret_key(key):
+                    line = table_line(text, name)
                     at = f" (near line {line})" if line else ""
                     raise ConfigError(
                         f"{self.path}: profile {name!r}{at} contains {key!r}. Secrets do not "
@@ -669,51 +373,3 @@ class ConfigStore:
             config = self.load()
             config.allow_insecure_storage = allow
             self.save(config)
-
-
-def _toml_kind(value: object) -> str:
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, datetime):
-        return "a date"
-    return "a value"
-
-
-def put_profile(config: Config, profile: Profile) -> None:
-    """Add or replace ``profile`` in ``config``; the first profile becomes the default."""
-    config.profiles[profile.name] = profile
-    if config.default is None or config.default not in config.profiles:
-        config.default = profile.name
-
-
-def pop_profile(config: Config, name: str) -> Profile:
-    """Take ``name`` out of ``config``, choosing a new default when that is obvious."""
-    if name not in config.profiles:
-        raise profile_not_found(name, config)
-    profile = config.profiles.pop(name)
-    if config.default == name:
-        # With exactly one profile left, it is the obvious default.
-        config.default = next(iter(config.profiles)) if len(config.profiles) == 1 else None
-    return profile
-
-
-def profile_exists(name: str) -> ConfigError:
-    return ConfigError(
-        f"A profile named {name!r} already exists. Pick another name, or change "
-        f"it with `onna-tui profile update {name}`."
-    )
-
-
-def profile_not_found(name: str, config: Config | None = None) -> ProfileNotFound:
-    known = sorted(config.profiles) if config is not None else []
-    listing = f" (you have: {', '.join(known)})" if known else ""
-    return ProfileNotFound(
-        f"No profile named {name!r}{listing}. Run `onna-tui profile list` to see your profiles, "
-        f"or add it with `onna-tui profile add {name} --client-id ID`."
-    )

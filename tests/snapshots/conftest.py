@@ -19,7 +19,7 @@ import pytest
 from snapshot_support import SeededSecrets
 
 from onna_tui.core.clock import ManualClock
-from onna_tui.sandbox import state as sandbox_state_module
+from onna_tui.sandbox import randomness as sandbox_randomness
 from onna_tui.storage.config_file import ConfigStore
 from onna_tui.storage.keyring.backends import MemoryKeyring
 from onna_tui.storage.keyring.vault import Vault
@@ -31,7 +31,7 @@ from onna_tui.tui.store import ProfileStore
 
 @pytest.fixture(autouse=True)
 def seeded_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sandbox_state_module, "secrets", SeededSecrets(20260101))
+    monkeypatch.setattr(sandbox_randomness, "default_random", SeededSecrets(20260101))
 
 
 @pytest.fixture

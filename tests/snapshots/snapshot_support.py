@@ -18,10 +18,10 @@ T = TypeVar("T")
 
 
 class SeededSecrets:
-    """Stands in for the ``secrets`` module inside the sandbox state: same calls, seeded.
+    """Stands in for the sandbox's random source (``sandbox.randomness``): same calls, seeded.
 
-    The sandbox takes no random generator of its own, so the snapshot tests swap
-    the module it uses (a test-only seam; see the report to the lead).
+    The snapshot tests make it the default source, since the app builds its
+    sandbox state without passing one.
     """
 
     def __init__(self, seed: int) -> None:

@@ -36,10 +36,6 @@ def _is_loopback(request: Request) -> bool:
     return request.client.host == "testclient" or is_loopback_host(request.client.host)
 
 
-#: The one loopback rule (core.urls), for Host headers and Origins alike.
-is_loopback_name = is_loopback_host
-
-
 def is_ip_literal(host: str) -> bool:
     try:
         ipaddress.ip_address(host)
@@ -75,7 +71,7 @@ def _is_loopback_origin(origin: str) -> bool:
     return (
         parts.scheme in ("http", "https")
         and parts.hostname is not None
-        and is_loopback_name(parts.hostname)
+        and is_loopback_host(parts.hostname)
     )
 
 
@@ -96,7 +92,7 @@ def _admin(
         if not _is_loopback(request):
             raise ApiError(403, "The sandbox admin surface answers loopback clients only.")
         host = host_name(request.headers.get("host", ""))
-        if host is None or not is_loopback_name(host):
+        if host is None or not is_loopback_host(host):
             raise ApiError(
                 403,
                 "The sandbox admin surface answers requests for localhost, 127.0.0.1 or [::1] "

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from onna_tui.core.urls import is_loopback_host
 from onna_tui.sandbox.faults import (
     MALFORMED_BODY,
     WRONG_SHAPE_BODY,
@@ -19,7 +20,7 @@ from onna_tui.sandbox.faults import (
 from onna_tui.sandbox.state import (
     SandboxState,
 )
-from onna_tui.sandbox.web.admin import host_name, is_ip_literal, is_loopback_name
+from onna_tui.sandbox.web.admin import host_name, is_ip_literal
 from onna_tui.sandbox.web.common import (
     DEFAULT_BODY_TIMEOUT,
     REQUEST_ID_RE,
@@ -139,6 +140,41 @@ def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
     return sorted(methods, key=lambda m: (order.get(m, len(order)), m))
 
 
+def _request_id(headers: dict[bytes, bytes]) -> str:
+    """The client's X-Request-ID when it is a sane one, else a fresh id."""
+    incoming = headers.get(b"x-request-id", b"").decode("latin-1")
+    return incoming if REQUEST_ID_RE.match(incoming) else str(uuid.uuid4())
+
+
+class _StampedSend:
+    """A send callable that adds a fault's headers and the request id to the response,
+    and knows whether the response has started (after which no error can be answered)."""
+
+    def __init__(self, send: Send, request_id: str, extra_headers: dict[str, str]) -> None:
+        self._send = send
+        self._request_id = request_id
+        self._extra_headers = extra_headers
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+            headers = list(message.get("headers", []))
+            for name, value in self._extra_headers.items():
+                _set_header(headers, name, value)
+            _set_header(headers, "X-Request-ID", self._request_id)
+            message = {**message, "headers": headers}
+        await self._send(message)
+
+
+def _internal_error(shape: str) -> Response:
+    """The JSON:API 500 that answers a bug in the sandbox."""
+    return JSONResponse(
+        error_document([jsonapi_error(500, "The sandbox failed to handle this request.")], shape),
+        500,
+    )
+
+
 class SandboxMiddleware:
     """Host checks, request ids, request counting and fault injection, around the whole app.
 
@@ -182,7 +218,7 @@ class SandboxMiddleware:
         raw = headers.get(b"host")
         host = host_name(raw.decode("latin-1")) if raw is not None else None
         if host is not None and (
-            is_loopback_name(host) or is_ip_literal(host) or host in self.allowed_hosts
+            is_loopback_host(host) or is_ip_literal(host) or host in self.allowed_hosts
         ):
             return None
         return (
@@ -196,8 +232,7 @@ class SandboxMiddleware:
             return
 
         headers = dict(scope.get("headers") or [])
-        incoming = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if REQUEST_ID_RE.match(incoming) else str(uuid.uuid4())
+        request_id = _request_id(headers)
         path: str = scope["path"]
         method: str = scope["method"]
         shape = error_shape(self.state, path)
@@ -206,54 +241,42 @@ class SandboxMiddleware:
         if host_problem is None and is_api_path(path):
             self.state.record_request(self._route_key(scope))
             fault = self.state.take_fault(method, path)
-        extra_headers = dict(fault.headers) if fault else {}
-        started = False
-
-        async def send_with_headers(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                headers = list(message.get("headers", []))
-                for name, value in extra_headers.items():
-                    _set_header(headers, name, value)
-                _set_header(headers, "X-Request-ID", request_id)
-                message = {**message, "headers": headers}
-            await send(message)
-
+        stamped = _StampedSend(send, request_id, dict(fault.headers) if fault else {})
         tracked = _TrackedReceive(receive, self.body_timeout)
         try:
             if host_problem is not None:
                 raise ApiError(400, host_problem)
-            if fault is not None and fault.latency:
-                await asyncio.sleep(fault.latency)
-            if fault is not None and fault.drop == "before":
-                await tracked.drain()
-                await _drop(send_with_headers, 200, [(b"content-type", b"application/json")], b"")
-            elif fault is not None and fault.replaces_response:
-                await tracked.drain()
-                await _fault_response(fault, shape)(scope, tracked, send_with_headers)
-            elif fault is not None and fault.drop == "after":
-                await self._perform_then_drop(scope, tracked, send_with_headers)
-            else:
-                await self.app(scope, tracked, send_with_headers)
+            await self._respond(scope, tracked, stamped, fault, shape)
         except ConnectionDropped:
             raise
         except ApiError as exc:  # raised here (Host, a body timeout while draining), not by a route
-            if started:
+            if stamped.started:
                 raise
-            await exc.response(shape)(scope, tracked, send_with_headers)
+            await exc.response(shape)(scope, tracked, stamped)
         except Exception:
             # Answer a bug with a proper JSON:API 500 (with its request id)
             # rather than a bare text page; the traceback goes to the log.
             logger.exception("sandbox error handling %s %s", method, path)
-            if started:
+            if stamped.started:
                 raise
-            await JSONResponse(
-                error_document(
-                    [jsonapi_error(500, "The sandbox failed to handle this request.")], shape
-                ),
-                500,
-            )(scope, tracked, send_with_headers)
+            await _internal_error(shape)(scope, tracked, stamped)
+
+    async def _respond(
+        self, scope: Scope, receive: _TrackedReceive, send: Send, fault: Fault | None, shape: str
+    ) -> None:
+        """Serve the request, or do what its fault says instead (or as well)."""
+        if fault is not None and fault.latency:
+            await asyncio.sleep(fault.latency)
+        if fault is not None and fault.drop == "before":
+            await receive.drain()
+            await _drop(send, 200, [(b"content-type", b"application/json")], b"")
+        elif fault is not None and fault.replaces_response:
+            await receive.drain()
+            await _fault_response(fault, shape)(scope, receive, send)
+        elif fault is not None and fault.drop == "after":
+            await self._perform_then_drop(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
 
     async def _perform_then_drop(self, scope: Scope, receive: _TrackedReceive, send: Send) -> None:
         start: Message | None = None

@@ -84,6 +84,32 @@ def _chain_types(exc: BaseException) -> set[str]:
     return names
 
 
+def _init_error(action: str, reason: str, types: set[str]) -> VaultError:
+    """A keyring backend that could not be opened."""
+    if "PromptDismissedException" in types or "prompt dismissed" in reason.lower():
+        # The daemon wanted to ask for a password (to unlock or create the
+        # login keyring) and nobody could answer: a locked keyring to the user.
+        return KeyringLocked(
+            f"The keyring needs a password before onna-tui can {action}, and the prompt "
+            f"was dismissed ({reason}). Unlock or create your login keyring (for example "
+            "with 'Passwords and Keys' / Seahorse), then try again."
+        )
+    return NoKeyringBackend(
+        f"The keyring could not be opened to {action} ({reason}). {HOW_TO_GET_A_KEYRING}"
+    )
+
+
+def _secret_service_unreachable(exc: BaseException, types: set[str], lowered: str) -> bool:
+    """True when the failure says the Secret Service (D-Bus) cannot be reached."""
+    return (
+        "SecretServiceNotAvailableException" in types
+        or "secretservice" in lowered.replace(" ", "")
+        or "d-bus" in lowered
+        or "dbus" in lowered
+        or isinstance(exc, ConnectionError | FileNotFoundError)
+    )
+
+
 def translate_error(exc: BaseException, action: str, secrets: tuple[str, ...] = ()) -> VaultError:
     """Map a keyring/secretstorage/D-Bus failure to a VaultError with an actionable message.
 
@@ -112,24 +138,8 @@ def translate_error(exc: BaseException, action: str, secrets: tuple[str, ...] = 
         # keyring's own text suggests keyrings.alt, which we would refuse: say ours only.
         return NoKeyringBackend(f"No system keyring was found to {action}. {HOW_TO_GET_A_KEYRING}")
     if isinstance(exc, keyring.errors.InitError):
-        if "PromptDismissedException" in types or "prompt dismissed" in lowered:
-            # The daemon wanted to ask for a password (to unlock or create the
-            # login keyring) and nobody could answer: a locked keyring to the user.
-            return KeyringLocked(
-                f"The keyring needs a password before onna-tui can {action}, and the prompt "
-                f"was dismissed ({reason}). Unlock or create your login keyring (for example "
-                "with 'Passwords and Keys' / Seahorse), then try again."
-            )
-        return NoKeyringBackend(
-            f"The keyring could not be opened to {action} ({reason}). {HOW_TO_GET_A_KEYRING}"
-        )
-    if (
-        "SecretServiceNotAvailableException" in types
-        or "secretservice" in lowered.replace(" ", "")
-        or "d-bus" in lowered
-        or "dbus" in lowered
-        or isinstance(exc, ConnectionError | FileNotFoundError)
-    ):
+        return _init_error(action, reason, types)
+    if _secret_service_unreachable(exc, types, lowered):
         return NoKeyringBackend(
             f"The Secret Service keyring is not reachable, so onna-tui could not {action} "
             f"({reason}). {HOW_TO_GET_A_KEYRING}"
