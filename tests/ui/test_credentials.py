@@ -683,3 +683,32 @@ async def test_a_save_whose_only_failure_is_removing_the_old_entries_says_what_w
     assert (await store.list_profiles())[0].client_id == "new-client-id"
     stored = store.vault.get_secret(before.base_url, "new-client-id")
     assert stored is not None and stored.get_secret_value() == "the-new-secret"
+
+
+async def test_the_form_says_when_the_old_secret_stayed_in_the_keyring(
+    app_factory,
+    store: ProfileStore,
+    sandbox_state: SandboxState,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from onna_tui.storage.keyring.errors import KeyringLocked
+
+    new_secret = sandbox_state.add_client(client_id="rotated-client").client_secret
+
+    async def locked(_base_url: str, _client_id: str) -> None:
+        raise KeyringLocked("The keyring is locked: unlock it and try again.")
+
+    monkeypatch.setattr(store.vault, "aforget_profile", locked)
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        form = await open_edit_form(pilot)
+        toasts = record_toasts(app)
+        await fill_form(
+            pilot, form, client_id="rotated-client", client_secret=new_secret.get_secret_value()
+        )
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Credentials saved" in toasts.titles()
+        assert "The old secret could not be removed from the keyring" in toasts.text()
+        assert "Nothing was saved" not in toasts.text()
+        assert new_secret.get_secret_value() not in toasts.text()

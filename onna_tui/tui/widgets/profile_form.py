@@ -327,8 +327,11 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
             self._storing = False
             self._set_busy(False)
         verified = "verified with Onna and saved" if draft.secret else "saved"
+        left_behind = f" {saved.problem}" if saved.problem else ""
         self.notify(
-            f"Profile {saved.name!r} {verified}; the secret is in {saved.secret_location}.",
+            f"Profile {saved.name!r} {verified}; the secret is in {saved.secret_location}."
+            + left_behind,
             title="Credentials saved",
+            severity="warning" if saved.problem else "information",
         )
         self.dismiss(saved)
