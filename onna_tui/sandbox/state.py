@@ -25,10 +25,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import onna_tui.sandbox.randomness as randomness
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.token_rules import DOCUMENTED_TOKEN_LIFETIME
 from onna_tui.core.tokens import Credentials
-from onna_tui.sandbox import randomness
 from onna_tui.sandbox.cursors import CursorSigner
 from onna_tui.sandbox.custom_fields import CustomFieldRecord, CustomFields, new_field_id
 from onna_tui.sandbox.faults import Fault, FaultQueue
