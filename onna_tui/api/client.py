@@ -1,5 +1,6 @@
 """OnnaClient: one profile's view of the Onna Platform API, the facade over the
-resource modules (api.health, api.users, api.workspaces, api.custom_fields).
+resource modules (api.health, api.users, api.workspaces, api.custom_fields,
+api.contents, api.tus and api.upload).
 
 ``OnnaClient`` takes its collaborators in the constructor — base URL,
 credentials, token cache, httpx transport or client, clock, sleep — so tests
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 
-from onna_tui.api import custom_fields, users, workspaces
+from onna_tui.api import contents, custom_fields, users, workspaces
 from onna_tui.api import health as health_calls
 from onna_tui.api.cache import TokenCache
 from onna_tui.api.custom_fields import FieldValue
@@ -24,12 +26,27 @@ from onna_tui.api.paging import DEFAULT_PAGE_LIMIT
 from onna_tui.api.requester import MAX_RETRY_WAIT, Requester, Sleep
 from onna_tui.api.sending import DEFAULT_LIMITS, RequestLimits
 from onna_tui.api.tokens import TokenManager
+from onna_tui.api.upload import (
+    DEFAULT_CHUNK_SIZE,
+    FileSignature,
+    OffsetListener,
+    Uploader,
+)
 from onna_tui.api.workspaces import DeleteOutcome
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.token_rules import RENEWAL_MARGIN
 from onna_tui.core.tokens import Credentials
 from onna_tui.core.urls import normalize_base_url
 from onna_tui.core.wire.auth import CurrentUser
+from onna_tui.core.wire.contents import (
+    Created,
+    FileDraft,
+    FileResource,
+    Folder,
+    FolderDraft,
+    Ticket,
+    TicketDraft,
+)
 from onna_tui.core.wire.custom_fields import (
     CreatedCustomField,
     CustomField,
@@ -196,3 +213,52 @@ class OnnaClient:
 
     async def set_custom_value(self, onna_id: str, field_id: str, value: str) -> None:
         await custom_fields.set_value(self.api, onna_id, field_id, value)
+
+    # ------------------------------------------------------------- contents
+
+    async def create_folder(self, draft: FolderDraft) -> Created:
+        """POST /folders. Never retried after a timeout or dropped connection."""
+        return await contents.create_folder(self.api, draft)
+
+    async def get_folder(self, onna_id: str) -> Folder:
+        return await contents.get_folder(self.api, onna_id)
+
+    async def rename_folder(self, onna_id: str, name: str) -> None:
+        await contents.rename_folder(self.api, onna_id, name)
+
+    async def delete_folder(self, onna_id: str) -> DeleteOutcome:
+        """DELETE the folder and everything in it (retried once after no answer)."""
+        return await contents.delete_folder(self.api, onna_id)
+
+    async def create_file(self, draft: FileDraft) -> Created:
+        """POST /resources/files: the resource a file's content is uploaded into."""
+        return await contents.create_file(self.api, draft)
+
+    async def get_file(self, onna_id: str) -> FileResource:
+        return await contents.get_file(self.api, onna_id)
+
+    async def delete_file(self, onna_id: str) -> DeleteOutcome:
+        return await contents.delete_file(self.api, onna_id)
+
+    async def create_ticket(self, draft: TicketDraft) -> Created:
+        return await contents.create_ticket(self.api, draft)
+
+    async def get_ticket(self, onna_id: str) -> Ticket:
+        return await contents.get_ticket(self.api, onna_id)
+
+    async def delete_ticket(self, onna_id: str) -> DeleteOutcome:
+        return await contents.delete_ticket(self.api, onna_id)
+
+    def uploader(
+        self,
+        onna_id: str,
+        path: Path,
+        signature: FileSignature,
+        *,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        on_offset: OffsetListener | None = None,
+    ) -> Uploader:
+        """The TUS upload of ``path`` into file resource ``onna_id`` (see api.upload)."""
+        return Uploader(
+            self.api, onna_id, path, signature, chunk_size=chunk_size, on_offset=on_offset
+        )

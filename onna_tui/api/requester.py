@@ -19,6 +19,7 @@ from urllib.parse import quote
 import httpx
 
 from onna_tui.api.bearer import BearerAuth, refused_fresh_token
+from onna_tui.api.errors import NotFound, OutcomeUnknown
 from onna_tui.api.response_errors import response_error
 from onna_tui.api.responses import parse_retry_after
 from onna_tui.api.sending import RequestLimits, send
@@ -70,9 +71,12 @@ class Requester:
         auth: httpx.Auth | None = None,
         params: dict[str, str] | None = None,
         json: Any = None,
+        headers: dict[str, str] | None = None,
+        content: bytes | None = None,
     ) -> httpx.Response:
         """A 2xx answer to ``method path``, or the OnnaError saying why not. ``auth``
-        defaults to the profile's BearerAuth; pass another (see api.health) to differ."""
+        defaults to the profile's BearerAuth; pass another (see api.health) to differ.
+        ``headers`` and raw ``content`` are for the upload protocol (api.tus)."""
         auth = auth if auth is not None else self.bearer()
         url = f"{self.base_url}{path}"
         attempt = 0
@@ -85,6 +89,8 @@ class Requester:
                 limits=self.limits,
                 params=params,
                 json=json,
+                headers=headers,
+                content=content,
                 auth=auth,
             )
             retry_wait = self._retry_wait(method, response, attempt)
@@ -116,3 +122,27 @@ def segment(onna_id: str, what: str = "workspace") -> str:
         # These would address another URL once dot segments are resolved.
         raise ConfigError(f"{onna_id!r} is not a {what} id. Copy the onna_id from the {what} list.")
     return quote(onna_id, safe="")
+
+
+@dataclass(frozen=True)
+class DeleteOutcome:
+    """How a delete ended: ``already_gone`` when a retry found the thing deleted."""
+
+    already_gone: bool = False
+
+
+async def delete_idempotent(api: Requester, path: str, *, action: str) -> DeleteOutcome:
+    """DELETE ``path``, sent once more if the first got no answer.
+
+    A DELETE is idempotent, so one whose connection dropped (or timed out) may be
+    repeated; a 404 on that second try means the first one did delete it. A 404 on
+    the first try stays NotFound: the id was wrong.
+    """
+    try:
+        await api.send("DELETE", path, action=action)
+    except OutcomeUnknown:
+        try:
+            await api.send("DELETE", path, action=action)
+        except NotFound:
+            return DeleteOutcome(already_gone=True)
+    return DeleteOutcome()

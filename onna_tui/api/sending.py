@@ -128,6 +128,7 @@ async def send(
     params: dict[str, str] | None = None,
     json: Any = None,
     data: dict[str, str] | None = None,
+    content: bytes | None = None,
     auth: httpx.Auth | None = None,
 ) -> httpx.Response:
     """One request within ``limits``: the answer, read whole, or an OnnaError saying why
@@ -135,7 +136,7 @@ async def send(
     api.bearer) may send it again; each attempt then has the whole deadline."""
     try:
         request = http.build_request(
-            method, url, headers=headers, params=params, json=json, data=data
+            method, url, headers=headers, params=params, json=json, data=data, content=content
         )
     except httpx.InvalidURL:
         raise BadResponse(

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
-from onna_tui.api.errors import NotFound, OutcomeUnknown
 from onna_tui.api.paging import DEFAULT_PAGE_LIMIT, Listing, iter_items
-from onna_tui.api.requester import Requester, segment
+from onna_tui.api.requester import DeleteOutcome, Requester, delete_idempotent, segment
 from onna_tui.api.responses import parse_model
 from onna_tui.core.wire.workspaces import (
     CreatedWorkspace,
@@ -63,27 +61,9 @@ async def update(api: Requester, onna_id: str, change: WorkspaceUpdate) -> None:
     )
 
 
-@dataclass(frozen=True)
-class DeleteOutcome:
-    """How a delete ended: ``already_gone`` when a retry found the workspace deleted."""
-
-    already_gone: bool = False
-
-
 async def delete(api: Requester, onna_id: str) -> DeleteOutcome:
-    """DELETE /workspaces/{onna_id}, sent once more if the first got no answer.
-
-    A DELETE is idempotent, so one whose connection dropped (or timed out) may be
-    repeated; a 404 on that second try means the first one did delete it. A 404 on
-    the first try stays NotFound: the id was wrong.
-    """
-    path = f"/workspaces/{segment(onna_id)}"
-    action = f"delete workspace {onna_id}"
-    try:
-        await api.send("DELETE", path, action=action)
-    except OutcomeUnknown:
-        try:
-            await api.send("DELETE", path, action=action)
-        except NotFound:
-            return DeleteOutcome(already_gone=True)
-    return DeleteOutcome()
+    """DELETE /workspaces/{onna_id}, sent once more if the first got no answer
+    (see api.requester.delete_idempotent)."""
+    return await delete_idempotent(
+        api, f"/workspaces/{segment(onna_id)}", action=f"delete workspace {onna_id}"
+    )

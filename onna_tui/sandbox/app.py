@@ -67,7 +67,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from onna_tui.sandbox.state import SandboxState
-from onna_tui.sandbox.web import auth, custom_fields, workspaces
+from onna_tui.sandbox.web import auth, contents, custom_fields, uploads, workspaces
 from onna_tui.sandbox.web.admin import admin_routes, host_name
 from onna_tui.sandbox.web.bodies import parse_json, validate_workspace_body
 from onna_tui.sandbox.web.common import (
@@ -141,7 +141,14 @@ def create_app(
     ``allowed_hosts`` are host names, beyond loopback names and IP addresses,
     that the API answers to in the Host header (the name it serves on).
     """
-    routes = auth.routes() + workspaces.routes() + custom_fields.routes() + admin_routes()
+    routes = (
+        auth.routes()
+        + workspaces.routes()
+        + custom_fields.routes()
+        + contents.routes()
+        + uploads.routes()
+        + admin_routes()
+    )
     hosts = frozenset(h.lower().removesuffix(".") for h in allowed_hosts)
     app = Starlette(
         routes=routes,

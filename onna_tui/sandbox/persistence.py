@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from onna_tui.sandbox.refusals import StateFileError
 
 if TYPE_CHECKING:
+    from onna_tui.sandbox.content_store import ContentStore
     from onna_tui.sandbox.custom_fields import CustomFields
     from onna_tui.sandbox.identity import Identity
     from onna_tui.sandbox.workspaces import Workspaces
@@ -59,19 +60,32 @@ def read_state_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def snapshot_of(identity: Identity, workspaces: Workspaces, custom: CustomFields) -> dict[str, Any]:
-    """What the state file holds: users, clients (digests only), workspaces, custom fields."""
-    return {
+def snapshot_of(
+    identity: Identity,
+    workspaces: Workspaces,
+    custom: CustomFields,
+    contents: ContentStore | None = None,
+) -> dict[str, Any]:
+    """What the state file holds: users, clients (digests only), workspaces, custom fields,
+    folders, files and tickets (not upload bytes)."""
+    snapshot = {
         "format": STATE_FORMAT,
         "version": STATE_VERSION,
         **workspaces.to_json(),
         **identity.to_json(),
         "custom_fields": custom.to_json(),
     }
+    if contents is not None:
+        snapshot["contents"] = contents.to_json()
+    return snapshot
 
 
 def load_state(
-    path: Path, identity: Identity, workspaces: Workspaces, custom: CustomFields
+    path: Path,
+    identity: Identity,
+    workspaces: Workspaces,
+    custom: CustomFields,
+    contents: ContentStore | None = None,
 ) -> None:
     """Fill the (empty) resources from the state file at ``path``, or StateFileError."""
     data = read_state_file(path)
@@ -79,5 +93,7 @@ def load_state(
         identity.load(data)
         workspaces.load(data)
         custom.load(data.get("custom_fields") or {}, workspaces.records)
+        if contents is not None:
+            contents.load(data.get("contents") or [])
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise StateFileError(f"{path} is damaged ({type(exc).__name__}: {exc}).") from exc

@@ -29,6 +29,7 @@ import onna_tui.sandbox.randomness as randomness
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.token_rules import DOCUMENTED_TOKEN_LIFETIME
 from onna_tui.core.tokens import Credentials
+from onna_tui.sandbox.content_store import ContentStore
 from onna_tui.sandbox.cursors import CursorSigner
 from onna_tui.sandbox.custom_fields import CustomFieldRecord, CustomFields, new_field_id
 from onna_tui.sandbox.faults import Fault, FaultQueue
@@ -125,8 +126,17 @@ class SandboxState:
         # Cursors are signed so a garbled or invented one is refused (422). A fresh
         # key per process: cursors do not survive a restart (see sandbox.cursors).
         self._cursors = CursorSigner(random.token_bytes(16))
+        #: Folders, files, tickets and their uploads (sandbox.content_store).
+        self.contents = ContentStore(
+            lock=self._lock,
+            new_id=lambda: random.token_hex(16),
+            workspace_exists=lambda onna_id: onna_id in self._workspaces.records,
+            save=self._save,
+        )
         if self.state_file is not None and self.state_file.exists():
-            load_state(self.state_file, self._identity, self._workspaces, self._custom)
+            load_state(
+                self.state_file, self._identity, self._workspaces, self._custom, self.contents
+            )
         self._identity.ensure_default_user()
 
     # ------------------------------------------------------------ users
@@ -268,6 +278,7 @@ class SandboxState:
         with self._lock:
             self._workspaces.delete(onna_id)
             self._custom.forget_workspace(onna_id)
+            self.contents.delete_workspace(onna_id)
             self._save()
 
     def list_workspaces(
@@ -397,7 +408,7 @@ class SandboxState:
     def snapshot(self) -> dict[str, Any]:
         """What the state file holds: users, clients (digests only) and workspaces."""
         with self._lock:
-            return snapshot_of(self._identity, self._workspaces, self._custom)
+            return snapshot_of(self._identity, self._workspaces, self._custom, self.contents)
 
     def _save(self) -> None:
         # Called with the lock held, after every change worth keeping. Tokens are
