@@ -189,7 +189,7 @@ class Uploader:
                 except (NetworkError, tus.UploadRefused) as exc:
                     sent += len(chunk)
                     failures = self._failed(exc, failures, offset)
-                    new_offset = await self._server_offset(offset)
+                    new_offset = await self._server_offset()
                     if new_offset > offset:
                         failures = 0
                 else:
@@ -211,14 +211,19 @@ class Uploader:
         if not retryable or failures >= MAX_FAILURES_IN_A_ROW:
             if not retryable:
                 raise exc
+            why = (
+                "the connection failed"
+                if isinstance(exc, NetworkError)
+                else f"the server refused it (HTTP {getattr(exc, 'status', '?')})"
+            )
             raise UploadFailed(
-                f"{exc.message} The upload of file {self.onna_id} stopped at {offset} of "
-                f"{self.signature.size} bytes after {failures} attempts; run `onna-tui upload "
-                "--resume` to go on from there."
+                f"Sending file {self.onna_id} failed {failures} times in a row ({why}). It "
+                f"stopped at {offset} of {self.signature.size} bytes, which the server keeps: "
+                "run `onna-tui upload --resume` to go on from there."
             ) from None
         return failures
 
-    async def _server_offset(self, fallback: int) -> int:
+    async def _server_offset(self) -> int:
         """The offset by HEAD after a failed PATCH (the only way to know what was stored)."""
         state = await tus.head(self.api, self.onna_id)
         if state is None:
@@ -231,7 +236,7 @@ class Uploader:
                 f"The server says it holds {state.offset} bytes of file {self.onna_id}, more "
                 f"than the {self.signature.size} of {self.path}."
             )
-        return state.offset if state.offset >= 0 else fallback
+        return state.offset
 
     async def _verify_complete(self) -> None:
         state = await tus.head(self.api, self.onna_id)
