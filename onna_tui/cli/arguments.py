@@ -222,3 +222,16 @@ def _without_values(message: str, argv: list[str], names: set[str]) -> str:
         if len(value) >= _LONG_VALUE:
             message = message.replace(value, "…")
     return message
+
+
+def chunk_size(text: str) -> int:
+    """--chunk-size: a size from 64K to 64M (4M, 512K, 1MiB)."""
+    from onna_tui.core.sizes import parse_size
+
+    try:
+        size = parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if not 64 * 1024 <= size <= 64 * 1024 * 1024:
+        raise argparse.ArgumentTypeError(f"must be from 64K to 64M, not {text}")
+    return size

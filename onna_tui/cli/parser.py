@@ -17,9 +17,11 @@ from typing import Any
 from onna_tui.cli.arguments import SafeArgumentParser
 from onna_tui.cli.commands import (
     auth,
+    contents,
     customfield,
     profile,
     serve_token,
+    upload,
     workspace,
     workspace_edit,
 )
@@ -103,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     customfield.register(sub)
     exec_command.register(sub)
     serve_token.register(sub)
+    contents.register(sub)
+    upload.register(sub)
     _add_completion(sub)
     _add_sandbox(sub)
     return parser

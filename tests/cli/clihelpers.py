@@ -81,6 +81,7 @@ class Cli:
                 "PYTHONPATH": os.pathsep.join(path),
                 "ONNA_TUI_CONFIG_DIR": str(self.config_dir),
                 "ONNA_TUI_LOCK_DIR": str(self.tmp_path / "locks"),
+                "ONNA_TUI_STATE_DIR": str(self.tmp_path / "state"),
                 "PYTHON_KEYRING_BACKEND": FILE_KEYRING,
                 "ONNA_TEST_KEYRING_FILE": str(self.keyring_file),
                 "PYTHONDONTWRITEBYTECODE": "1",
