@@ -48,7 +48,7 @@ async def test_openapi_document_is_served(api: httpx.AsyncClient) -> None:
 async def test_unknown_endpoint_and_method_are_jsonapi_errors(
     api: httpx.AsyncClient, auth: dict[str, str], jsonapi_error: Check
 ) -> None:
-    jsonapi_error(await api.get("/folders", headers=auth), 404, "XX404_not_found")
+    jsonapi_error(await api.get("/collections", headers=auth), 404, "XX404_not_found")
     response = await api.put("/workspaces", headers=auth)
     jsonapi_error(response, 405, "XX405_method_not_allowed")
     assert "x-request-id" in response.headers

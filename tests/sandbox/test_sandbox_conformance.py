@@ -124,7 +124,14 @@ def conforms(openapi: OpenAPI, error_shape: str) -> Conforms:
         request = OpenAPIRequest(response.request)
         openapi.validate_request(request)
         openapi.validate_response(request, OpenAPIResponse(response))
-        if status >= 400 and not response.request.url.path.endswith("/oauth/token"):
+        fastapi_422 = status == 422 and isinstance(response.json().get("detail"), list)
+        has_body = response.request.method != "HEAD"  # HEAD answers carry no body
+        if (
+            status >= 400
+            and has_body
+            and not fastapi_422
+            and not response.request.url.path.endswith("/oauth/token")
+        ):
             body = response.json()
             if error_shape == "flat":
                 assert body["status"] == str(status) and body["detail"], body
@@ -329,3 +336,88 @@ def test_the_validator_refuses_an_error_body_of_neither_shape(
     assert response.status_code == 404
     with pytest.raises(InvalidData):
         openapi.validate_response(OpenAPIRequest(response.request), OpenAPIResponse(response))
+
+
+def test_folders(http: httpx.Client, conforms: Conforms, auth: dict[str, str]) -> None:
+    ws = http.post("/workspaces", json={"name": "W"}, headers=auth).json()["onna_id"]
+    created = http.post("/folders", json={"name": "F", "onna_parent_id": ws}, headers=auth)
+    conforms(created, 201)
+    folder = f"/folders/{created.json()['onna_id']}"
+    conforms(http.get(folder, headers=auth), 200)
+    conforms(http.patch(folder, json={"name": "G"}, headers=auth), 204)
+    conforms(http.patch(folder, json={"name": " "}, headers=auth), 422)
+    blank = http.post("/folders", json={"name": " ", "onna_parent_id": ws}, headers=auth)
+    assert blank.status_code == 422
+    conforms(blank, 422)  # FastAPI's shape, as the document gives POST /folders
+    assert blank.json()["detail"][0]["loc"] == ["body", "name"]
+    unknown = http.post("/folders", json={"name": "F", "onna_parent_id": "nope"}, headers=auth)
+    conforms(unknown, 404)
+    conforms(http.delete(folder, headers=auth), 204)
+    conforms(http.get(folder, headers=auth), 404)
+    conforms(http.get(folder), 401)
+
+
+def test_files_and_tickets(http: httpx.Client, conforms: Conforms, auth: dict[str, str]) -> None:
+    ws = http.post("/workspaces", json={"name": "W"}, headers=auth).json()["onna_id"]
+    body = {"onna_parent_id": ws, "ref": "r", "url": "https://x.test/r", "tags": ["a"]}
+    created = http.post("/resources/files", json=body, headers=auth)
+    conforms(created, 201)
+    file = f"/resources/files/{created.json()['onna_id']}"
+    conforms(http.get(file, headers=auth), 200)
+    # A body the spec itself refuses: 422 pointing at each missing member.
+    missing = http.post("/resources/files", json={"ref": "r"}, headers=auth)
+    assert missing.status_code == 422
+    assert {e["source"]["pointer"] for e in missing.json().get("errors", [missing.json()])} >= {
+        "/onna_parent_id"
+    }
+    conforms(http.delete(file, headers=auth), 204)
+    conforms(http.delete(file, headers=auth), 404)
+    ticket_body = {**body, "name": "CS1"}
+    ticket = http.post("/resources/tickets", json=ticket_body, headers=auth)
+    conforms(ticket, 201)
+    path = f"/resources/tickets/{ticket.json()['onna_id']}"
+    conforms(http.get(path, headers=auth), 200)
+    assert http.post("/resources/tickets", json=body, headers=auth).status_code == 422  # no name
+    conforms(http.delete(path, headers=auth), 204)
+
+
+def test_tus_upload(http: httpx.Client, conforms: Conforms, auth: dict[str, str]) -> None:
+    ws = http.post("/workspaces", json={"name": "W"}, headers=auth).json()["onna_id"]
+    body = {"onna_parent_id": ws, "ref": "r", "url": "https://x.test/r"}
+    file_id = http.post("/resources/files", json=body, headers=auth).json()["onna_id"]
+    url = f"/upload/{file_id}/tus"
+    tus = {**auth, "Tus-Resumable": "1.0.0"}
+    options = http.options(url, headers=auth)
+    conforms(options, 204)
+    assert options.headers["Tus-Version"] == "1.0.0"
+    assert "checksum" in options.headers["Tus-Extension"]
+    conforms(http.head(url, headers=tus), 404)
+    conforms(http.post(url, headers={**auth, "Upload-Length": "5"}), 412)
+    conforms(http.post(url, headers={**tus, "Upload-Length": "x"}), 400)
+    created = http.post(
+        url, headers={**tus, "Upload-Length": "5", "Upload-Metadata": "filename YS50eHQ="}
+    )
+    conforms(created, 201)
+    assert created.headers["Tus-Resumable"] == "1.0.0"
+    conforms(http.post(url, headers={**tus, "Upload-Length": "5"}), 409)
+    octets = {**tus, "Content-Type": "application/offset+octet-stream"}
+    conforms(http.patch(url, content=b"he", headers={**octets, "Upload-Offset": "1"}), 409)
+    # A request the spec refuses (no media type): 415, as tus.io says.
+    wrong_type = http.patch(url, content=b"he", headers={**tus, "Upload-Offset": "0"})
+    assert wrong_type.status_code == 415 and wrong_type.headers["Tus-Resumable"] == "1.0.0"
+    conforms(http.patch(url, content=b"hello!", headers={**octets, "Upload-Offset": "0"}), 413)
+    bad_sum = {**octets, "Upload-Offset": "0", "Upload-Checksum": "sha256 AAAA"}
+    conforms(http.patch(url, content=b"he", headers=bad_sum), 460)
+    first = http.patch(url, content=b"he", headers={**octets, "Upload-Offset": "0"})
+    conforms(first, 204)
+    assert first.headers["Upload-Offset"] == "2"
+    head = http.head(url, headers=tus)
+    conforms(head, 200)
+    assert (head.headers["Upload-Offset"], head.headers["Upload-Length"]) == ("2", "5")
+    assert head.headers["Cache-Control"] == "no-store"
+    conforms(http.patch(url, content=b"llo", headers={**octets, "Upload-Offset": "2"}), 204)
+    read = http.get(f"/resources/files/{file_id}", headers=auth).json()
+    assert (read["size"], read["filename"], read["extension"]) == (5, "a.txt", "txt")
+    octet = {**auth, "Content-Type": "application/offset+octet-stream"}
+    conforms(http.put(url, content=b"whole", headers=octet), 201)
+    conforms(http.head(url, headers={"Tus-Resumable": "1.0.0"}), 401)

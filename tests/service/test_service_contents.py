@@ -102,3 +102,20 @@ async def test_a_dropped_folder_delete_is_sent_again(
     sandbox_state.add_fault(Fault(path="/folders", method="DELETE", drop="after"))
     outcome = await client.delete_folder(folder)
     assert outcome.already_gone
+
+
+async def test_a_refused_folder_body_comes_in_fastapis_shape_and_is_read_per_field(
+    client: OnnaClient,
+) -> None:
+    ws = await _workspace(client)
+    response = await client.http.post(
+        f"{client.base_url}/folders",
+        json={"onna_parent_id": ws, "name": "  "},
+        headers={"Authorization": (await client.require_tokens().get()).authorization_header()},
+    )
+    assert response.status_code == 422
+    [detail] = response.json()["detail"]
+    assert detail["loc"] == ["body", "name"]
+    with pytest.raises(ValidationFailed) as refused:
+        await client.create_folder(FolderDraft.model_construct(name=" ", onna_parent_id=ws))
+    assert refused.value.for_field("name")

@@ -16,7 +16,7 @@ from onna_tui.sandbox.web.auth import bearer_user
 from onna_tui.sandbox.web.bodies import json_body
 from onna_tui.sandbox.web.common import API_PREFIX, ApiError, JSONResponse, field_error, found
 from onna_tui.sandbox.web.common import state_of as _state_of
-from onna_tui.sandbox.web.model_bodies import model_body
+from onna_tui.sandbox.web.model_bodies import model_body, validation_detail
 
 T = TypeVar("T")
 
@@ -37,7 +37,12 @@ def _parent_known(call: Callable[[], T]) -> T:
 
 async def create_folder(request: Request) -> Response:
     store = _store(request)
-    draft = model_body(FolderDraft, await json_body(request))
+    try:
+        draft = model_body(FolderDraft, await json_body(request))
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        return JSONResponse(validation_detail(exc), 422)
     node = found(lambda: store.create("folder", draft.onna_parent_id, {"name": draft.name}))
     return JSONResponse({"onna_id": node.onna_id}, 201)
 

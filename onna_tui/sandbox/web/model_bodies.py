@@ -62,3 +62,16 @@ def model_body(model: type[M], body: Any) -> M:
             422,
             [field_error(_pointer(tuple(e["loc"])), _sentence(e)) for e in exc.errors()],
         ) from None
+
+
+def validation_detail(error: ApiError) -> dict[str, Any]:
+    """A 422's errors in FastAPI's HTTPValidationError shape, which the document gives
+    POST /folders: ``{"detail": [{"loc": ["body", ...], "msg", "type"}]}``."""
+    detail = []
+    for item in error.errors:
+        pointer = str((item.get("source") or {}).get("pointer", ""))
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+        detail.append(
+            {"loc": ["body", *parts], "msg": str(item.get("detail", "")), "type": "value_error"}
+        )
+    return {"detail": detail}
