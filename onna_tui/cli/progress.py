@@ -68,7 +68,8 @@ class TransferBar:
         self._file_started = self._clock()
 
     def update(self, offset: int, size: int) -> None:
-        """The server confirmed ``offset`` bytes of the current file."""
+        """The server confirmed ``offset`` bytes of the current file. The first call for a
+        file gives the offset it starts from (not zero when resumed)."""
         if self._file_start_offset < 0:
             self._file_start_offset = offset  # a resumed upload starts part way
         now = self._clock()
