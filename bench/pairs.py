@@ -9,6 +9,7 @@ so a broken run is an error, not a fast figure.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -17,6 +18,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import httpx
 from harness import (
@@ -75,6 +78,7 @@ class Bench:
     _sandbox: Sandbox | None = None
     _storm_port: int = 0
     _storm_secret: str = "bench-secret-storm-0123456789"
+    _upload_workspace: str = ""
 
     def __post_init__(self) -> None:
         self.world = World(self.stack)
@@ -352,13 +356,78 @@ def storm(bench: Bench) -> Figures:
     }
 
 
-def upload_throughput(bench: Bench) -> Figures:
-    """PLACEHOLDER: upload throughput (MB/s) of onna-tui vs a raw httpx chunk loop.
+#: The file both sides of the upload pair send, and the chunk size both use.
+UPLOAD_BYTES = 64 * 1024 * 1024
+UPLOAD_CHUNK = 4 * 1024 * 1024
 
-    To be written once onna-tui can upload: send the same file through both and
-    return {"mb_per_s": ...} from each side, as the list pair does.
-    """
-    raise NotMeasured("not measured: uploads do not exist yet")
+
+def _upload_scene(bench: Bench) -> tuple[Path, str, dict[str, str]]:
+    """The file to send, a workspace to send it into, and a token for cleaning up."""
+    sandbox = bench.sandbox
+    path = bench.world.tmp / "upload.bin"
+    if not path.exists():
+        with path.open("wb") as handle:
+            for _ in range(UPLOAD_BYTES // (1024 * 1024)):
+                handle.write(os.urandom(1024 * 1024))
+    with httpx.Client(base_url=sandbox.base_url, timeout=60, trust_env=False) as http:
+        minted = http.post(
+            "oauth/token",
+            data={
+                "grant_type": "client_credentials",
+                "client_id": sandbox.client_id,
+                "client_secret": sandbox.secret,
+            },
+        )
+        minted.raise_for_status()
+        auth = {"Authorization": f"Bearer {minted.json()['access_token']}"}
+        if not bench._upload_workspace:
+            created = http.post("workspaces", json={"name": "bench uploads"}, headers=auth)
+            created.raise_for_status()
+            bench._upload_workspace = created.json()["onna_id"]
+    return path, bench._upload_workspace, auth
+
+
+def _uploaded(bench: Bench, run: Any, what: str, auth: dict[str, str]) -> Figures:
+    text = _output(run.stdout.read_text(encoding="utf-8"), what, run.returncode)
+    onna_id = json.loads(text)["onna_id"] if text.lstrip().startswith("{") else text.strip()
+    with httpx.Client(base_url=bench.sandbox.base_url, timeout=60, trust_env=False) as http:
+        # Checked, then deleted: the sandbox keeps upload bytes in temporary files.
+        read = http.get(f"resources/files/{onna_id}", headers=auth)
+        read.raise_for_status()
+        if read.json().get("size") != UPLOAD_BYTES:
+            raise BenchError(f"{what} stored {read.json().get('size')} bytes")
+        http.delete(f"resources/files/{onna_id}", headers=auth)
+    return {
+        "seconds": run.seconds,
+        "mb_per_s": UPLOAD_BYTES / 1e6 / run.seconds,
+        "peak_rss_mb": run.peak_rss_mb,
+    }
+
+
+def cli_upload(bench: Bench) -> Figures:
+    """`onna-tui upload` of a 64 MiB file in 4 MiB chunks: the whole process."""
+    path, parent, auth = _upload_scene(bench)
+    command = bench.onna_tui(
+        "upload", str(path), "--parent", parent, "--chunk-size", str(UPLOAD_CHUNK), "--json"
+    )
+    return _uploaded(bench, timed(bench.world, command), "onna-tui upload", auth)
+
+
+def raw_upload(bench: Bench) -> Figures:
+    """bench/raw_upload.py sending the same chunks with httpx, as its own process."""
+    path, parent, auth = _upload_scene(bench)
+    sandbox = bench.sandbox
+    command = [
+        sys.executable,
+        str(BENCH / "raw_upload.py"),
+        sandbox.base_url,
+        sandbox.client_id,
+        parent,
+        str(path),
+        str(UPLOAD_CHUNK),
+    ]
+    run = timed(bench.world, command, stdin=sandbox.secret + "\n")
+    return _uploaded(bench, run, "raw_upload.py", auth)
 
 
 @dataclass
@@ -400,5 +469,5 @@ PAIRS = [
     Pair("list", "workspace list --json", cli_list, raw_list, "raw httpx loop"),
     # A count, not a timing, and a heavy one (100 interpreters at once): run once.
     Pair("storm", "concurrent token, expired cache", storm, None, runs=1),
-    Pair("upload", "upload throughput", upload_throughput, None, "raw httpx chunk loop"),
+    Pair("upload", "upload 64 MiB, 4 MiB chunks", cli_upload, raw_upload, "raw httpx chunk loop"),
 ]

@@ -23,7 +23,7 @@ Pairs (``--only`` takes the name):
   list          `onna-tui workspace list --json` vs bench/raw_list.py (httpx loop)
   storm         100 `onna-tui token` at once on an expired cache: exchanges (must be 1);
                 run once whatever --runs says
-  upload        placeholder until uploads exist
+  upload        `onna-tui upload` of 64 MiB in 4 MiB chunks vs bench/raw_upload.py (httpx)
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from pairs import PAIRS, Bench, NotMeasured, Pair
 #: metric -> (unit shown in the table, number format)
 METRICS = {
     "seconds": ("s", "{:.3f}"),
+    "mb_per_s": ("MB/s", "{:.1f}"),
     "cpu_pct": ("% of a core", "{:.2f}"),
     "peak_rss_mb": ("MB peak RSS", "{:.1f}"),
     "exchanges": ("token exchanges", "{:.0f}"),
