@@ -89,6 +89,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         'document\'s examples (default), or "flat", the one error object of its '
         "JsonApiErrorsNNN schemas",
     )
+    parser.add_argument(
+        "--max-upload-size",
+        type=upload_size,
+        default=None,
+        metavar="SIZE",
+        help="the largest upload taken (Tus-Max-Size), such as 100M or 2G (default: 2G)",
+    )
+
+
+def upload_size(text: str) -> int:
+    """A size in bytes, or with K, M, G or T."""
+    from onna_tui.core.sizes import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def positive_int(text: str) -> int:
@@ -145,6 +162,8 @@ def _open_state(
             state_file=args.state,
             error_shape=args.error_shape,
         )
+        if getattr(args, "max_upload_size", None) is not None:
+            state.contents.set_upload_settings(max_size=args.max_upload_size)
         if args.client_id and secret is None and state.has_client(args.client_id):
             # Keep the stored client: its secret exists only as a digest, so it
             # cannot be shown, but whoever created it has it.

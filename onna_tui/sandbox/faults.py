@@ -19,6 +19,9 @@ sense) are:
 - ``drop``: close the connection without a complete response. ``"before"``
   does not perform the request; ``"after"`` performs it (for example creates the
   workspace) and then drops, so the client cannot know whether it happened.
+  ``"during"`` lets the app read only the first ``drop_after_bytes`` bytes of the
+  request body (default: half its Content-Length) and then drops: a PATCH cut
+  half way, whose first part a TUS server keeps.
 
 This module describes faults and keeps the queue of them (`FaultQueue`, owned and
 locked by `SandboxState`); `onna_tui.sandbox.app` applies them.
@@ -53,6 +56,7 @@ _KNOWN_KEYS = frozenset(
         "malformed",
         "wrong_shape",
         "drop",
+        "drop_after_bytes",
     }
 )
 
@@ -141,7 +145,8 @@ class Fault:
     latency: float = 0.0
     malformed: bool = False
     wrong_shape: bool = False
-    drop: Literal["before", "after"] | None = None
+    drop: Literal["before", "after", "during"] | None = None
+    drop_after_bytes: int | None = None
 
     def __post_init__(self) -> None:
         self.path = _normalise_path(self.path)
@@ -177,6 +182,8 @@ class Fault:
             out["wrong_shape"] = True
         if self.drop:
             out["drop"] = self.drop
+        if self.drop_after_bytes is not None:
+            out["drop_after_bytes"] = self.drop_after_bytes
         return out
 
     @classmethod
@@ -220,8 +227,13 @@ class Fault:
             if not isinstance(data.get(flag, False), bool):
                 raise FaultSpecError(flag, f"{flag} must be true or false.")
         drop = data.get("drop")
-        if drop not in (None, "before", "after"):
-            raise FaultSpecError("drop", 'drop must be "before" or "after".')
+        if drop not in (None, "before", "after", "during"):
+            raise FaultSpecError("drop", 'drop must be "before", "after" or "during".')
+        after_bytes = data.get("drop_after_bytes")
+        if after_bytes is not None and (
+            isinstance(after_bytes, bool) or not isinstance(after_bytes, int) or after_bytes < 0
+        ):
+            raise FaultSpecError("drop_after_bytes", "drop_after_bytes must be 0 or more bytes.")
 
         return cls(
             path=path,
@@ -235,6 +247,7 @@ class Fault:
             malformed=bool(data.get("malformed", False)),
             wrong_shape=bool(data.get("wrong_shape", False)),
             drop=drop,
+            drop_after_bytes=after_bytes,
         )
 
 

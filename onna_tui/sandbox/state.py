@@ -165,7 +165,7 @@ class SandboxState:
     def settings(self) -> dict[str, Any]:
         """The run's settings that the admin surface can change."""
         with self._lock:
-            return {"error_shape": self.error_shape}
+            return {"error_shape": self.error_shape, **self.contents.upload_settings()}
 
     def set_error_shape(self, shape: str) -> None:
         """Write API errors as the JSON:API envelope or as one flat error object."""
@@ -397,6 +397,7 @@ class SandboxState:
                 "by_route": dict(self._stats.by_route),
                 "workspaces": len(self._workspaces.records),
                 "custom_fields": len(self._custom.fields),
+                **self.contents.counts(),
             }
 
     def reset_stats(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -199,6 +200,9 @@ async def test_stats_count_requests_routes_and_exchanges(
         },
         "workspaces": 1,
         "custom_fields": 0,
+        "folders": 0,
+        "files": 0,
+        "tickets": 0,
     }
 
     assert (await admin.post("/reset-stats")).status_code == 204
@@ -208,6 +212,9 @@ async def test_stats_count_requests_routes_and_exchanges(
         "by_route": {},
         "workspaces": 1,  # a count of what exists, not a counter
         "custom_fields": 0,
+        "folders": 0,
+        "files": 0,
+        "tickets": 0,
     }
 
 
@@ -261,3 +268,24 @@ def test_state_rejects_nonsense_settings() -> None:
         SandboxState(token_ttl=0)
     with pytest.raises(ValueError, match="page_size"):
         SandboxState(page_size=0)
+
+
+async def test_uploads_and_their_settings_are_visible_and_changeable(
+    admin: httpx.AsyncClient, sandbox_state: Any
+) -> None:
+    changed = await admin.post("/settings", json={"max_upload_size": 1000, "tus_checksum": False})
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["max_upload_size"], changed.json()["tus_checksum"]) == (1000, False)
+    refused = await admin.post("/settings", json={"max_upload_size": -1, "tus_checksum": "yes"})
+    assert refused.status_code == 422
+    assert {e["source"]["pointer"] for e in refused.json()["errors"]} == {
+        "/max_upload_size",
+        "/tus_checksum",
+    }
+    ws = sandbox_state.create_workspace("W")
+    node = sandbox_state.contents.create("file", ws.onna_id, {"ref": "r", "url": "u"})
+    upload = sandbox_state.contents.start_upload(node.onna_id, 3, {"filename": "a"})
+    sandbox_state.contents.append(upload, b"abc")
+    [shown] = (await admin.get("/uploads")).json()
+    assert shown["onna_id"] == node.onna_id and shown["complete"] is True
+    assert shown["sha256"] == hashlib.sha256(b"abc").hexdigest()

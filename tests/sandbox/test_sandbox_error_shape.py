@@ -19,6 +19,10 @@ from sandbox_admin import Admin
 
 from onna_tui.sandbox.server import SandboxServer
 from onna_tui.sandbox.state import InvalidValue, SandboxState
+from onna_tui.sandbox.uploads import DEFAULT_MAX_UPLOAD_SIZE
+
+#: The upload settings every settings answer carries too (unchanged here).
+UPLOADS = {"max_upload_size": DEFAULT_MAX_UPLOAD_SIZE, "tus_checksum": True}
 
 
 def _flat(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
@@ -36,13 +40,13 @@ def _flat(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
 async def flat(admin: httpx.AsyncClient) -> None:
     response = await admin.post("/settings", json={"error_shape": "flat"})
     assert response.status_code == 200
-    assert response.json() == {"error_shape": "flat"}
+    assert response.json() == {"error_shape": "flat", **UPLOADS}
 
 
 async def test_the_default_is_the_envelope(
     admin: httpx.AsyncClient, api: httpx.AsyncClient
 ) -> None:
-    assert (await admin.get("/settings")).json() == {"error_shape": "envelope"}
+    assert (await admin.get("/settings")).json() == {"error_shape": "envelope", **UPLOADS}
     assert "errors" in (await api.get("/oauth/user")).json()
 
 
@@ -114,7 +118,7 @@ async def test_switching_back_and_forth(admin: httpx.AsyncClient, api: httpx.Asy
         body = (await api.get("/oauth/user")).json()
         assert ("errors" in body) == (shape == "envelope")
     # An empty object changes nothing.
-    assert (await admin.post("/settings", json={})).json() == {"error_shape": "flat"}
+    assert (await admin.post("/settings", json={})).json() == {"error_shape": "flat", **UPLOADS}
 
 
 @pytest.mark.parametrize(
@@ -143,7 +147,7 @@ async def test_bad_settings_are_refused_and_change_nothing(
 def test_the_state_setting() -> None:
     assert SandboxState().error_shape == "envelope"
     state = SandboxState(error_shape="flat")
-    assert state.settings() == {"error_shape": "flat"}
+    assert state.settings() == {"error_shape": "flat", **UPLOADS}
     state.set_error_shape("envelope")
     assert state.error_shape == "envelope"
     with pytest.raises(InvalidValue):
@@ -158,7 +162,7 @@ def test_the_shared_admin_helper_flips_the_shape(sandbox_server: SandboxServer) 
     try:
         helper.error_shape("flat")
         assert sandbox_server.state.error_shape == "flat"
-        assert helper.settings() == {"error_shape": "flat"}
+        assert helper.settings() == {"error_shape": "flat", **UPLOADS}
         helper.expire_tokens()  # a bodyless admin POST still goes through
     finally:
         helper.close()

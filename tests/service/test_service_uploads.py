@@ -220,3 +220,31 @@ async def test_a_damaged_chunk_is_refused_by_its_checksum_and_sent_again(
     result = await _upload(client, file_id, path)
     assert result.bytes_sent == 3 * CHUNK
     assert result.sha256 == _stored(sandbox_state, file_id).sha256()
+
+
+@pytest.mark.parametrize("checksum", [False, True])
+async def test_a_patch_cut_half_way_resumes_from_what_the_server_kept(
+    client: OnnaClient, sandbox_state: Any, tmp_path: Path, checksum: bool
+) -> None:
+    sandbox_state.contents.set_upload_settings(checksum=checksum)
+    file_id = await _file_resource(client)
+    path = _write(tmp_path, 3 * CHUNK)
+    cut = CHUNK // 3
+    armed: list[int] = []
+
+    def arm(offset: int) -> None:
+        if offset == CHUNK and not armed:
+            armed.append(offset)
+            sandbox_state.add_fault(
+                Fault(
+                    path=f"/upload/{file_id}", method="PATCH", drop="during", drop_after_bytes=cut
+                )
+            )
+
+    result = await _upload(client, file_id, path, on_offset=arm)
+    stored = _stored(sandbox_state, file_id)
+    assert stored.sha256() == result.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    # Without a checksum the server kept the first `cut` bytes of the cut chunk and the
+    # client sent only the rest; with one, the damaged chunk was dropped and sent whole.
+    assert stored.bytes_received == 3 * CHUNK + (cut if checksum else 0)
+    assert result.bytes_sent == 4 * CHUNK - (0 if checksum else cut)  # the cut chunk counts whole

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
@@ -201,19 +202,44 @@ async def change_settings(request: Request) -> Response:
     if not isinstance(body, dict):
         example = '{"error_shape": "flat"}'
         raise ApiError(422, [field_error("", f"The body must be a JSON object such as {example}.")])
+    known = {"error_shape", "max_upload_size", "tus_checksum"}
     errors = [
-        field_error(f"/{key}", f"Unknown setting {key!r}: the settings are error_shape.")
-        for key in sorted(set(body) - {"error_shape"})
+        field_error(
+            f"/{key}",
+            f"Unknown setting {key!r}: the settings are error_shape, max_upload_size and "
+            "tus_checksum.",
+        )
+        for key in sorted(set(body) - known)
     ]
     shape = body.get("error_shape", state.error_shape)
     if not isinstance(shape, str) or shape not in ERROR_SHAPES:
         errors.append(
             field_error("/error_shape", f"error_shape must be one of: {', '.join(ERROR_SHAPES)}.")
         )
+    errors.extend(_upload_setting_errors(body))
     if errors:
         raise ApiError(422, errors)
     state.set_error_shape(shape)
+    state.contents.set_upload_settings(
+        max_size=body.get("max_upload_size"), checksum=body.get("tus_checksum")
+    )
     return JSONResponse(state.settings())
+
+
+def _upload_setting_errors(body: dict[str, Any]) -> list[dict[str, Any]]:
+    errors = []
+    size = body.get("max_upload_size")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        errors.append(field_error("/max_upload_size", "max_upload_size must be bytes, 0 or more."))
+    checksum = body.get("tus_checksum")
+    if checksum is not None and not isinstance(checksum, bool):
+        errors.append(field_error("/tus_checksum", "tus_checksum must be true or false."))
+    return errors
+
+
+async def uploads(request: Request) -> Response:
+    """Every upload with its offset, length, bytes received and the SHA-256 it stored."""
+    return JSONResponse(state_of(request).contents.uploads_json())
 
 
 def admin_routes() -> list[BaseRoute]:
@@ -233,4 +259,5 @@ def admin_routes() -> list[BaseRoute]:
         Route(f"{a}/reset-stats", _admin(reset_stats), methods=["POST"]),
         Route(f"{a}/settings", _admin(get_settings), methods=["GET"]),
         Route(f"{a}/settings", _admin(change_settings), methods=["POST"]),
+        Route(f"{a}/uploads", _admin(uploads), methods=["GET"]),
     ]

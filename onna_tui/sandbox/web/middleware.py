@@ -89,6 +89,35 @@ class _TrackedReceive:
             await self()
 
 
+class _CutReceive:
+    """A receive that hands on only the first ``limit`` body bytes, then drops the connection."""
+
+    def __init__(self, receive: Receive, limit: int) -> None:
+        self._receive = receive
+        self._left = limit
+        self._cut = False
+
+    async def __call__(self) -> Message:
+        if self._cut:
+            raise ConnectionDropped("sandbox fault: connection dropped mid-request")
+        message = await self._receive()
+        if message["type"] != "http.request":
+            return message
+        body = message.get("body", b"")
+        if len(body) < self._left or (len(body) == self._left and not message.get("more_body")):
+            self._left -= len(body)
+            return message
+        self._cut = True
+        return {"type": "http.request", "body": body[: self._left], "more_body": True}
+
+
+def _cut_limit(scope: Scope, fault: Fault) -> int:
+    if fault.drop_after_bytes is not None:
+        return fault.drop_after_bytes
+    declared = dict(scope.get("headers") or []).get(b"content-length", b"0").decode("latin-1")
+    return int(declared) // 2 if declared.isdigit() else 0
+
+
 async def _drop(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
     """Start a response, promise more bytes than are sent, then abort.
 
@@ -173,6 +202,13 @@ def _internal_error(shape: str) -> Response:
         error_document([jsonapi_error(500, "The sandbox failed to handle this request.")], shape),
         500,
     )
+
+
+class _Muted:
+    """A send that swallows what the app answers when its request was cut short."""
+
+    async def __call__(self, message: Message) -> None:
+        return None
 
 
 class SandboxMiddleware:
@@ -275,6 +311,12 @@ class SandboxMiddleware:
             await _fault_response(fault, shape)(scope, receive, send)
         elif fault is not None and fault.drop == "after":
             await self._perform_then_drop(scope, receive, send)
+        elif fault is not None and fault.drop == "during":
+            try:
+                await self.app(scope, _CutReceive(receive, _cut_limit(scope, fault)), _Muted())
+            except ConnectionDropped:
+                pass
+            await _drop(send, 200, [(b"content-type", b"application/json")], b"")
         else:
             await self.app(scope, receive, send)
 
