@@ -164,7 +164,23 @@ class WorkspacesScreen(CreateFormPart, EditDeletePart, CustomFieldsPart):
 
     # ------------------------------------------------------------ palette
 
+    def action_open_contents(self) -> None:
+        onna_id = self._selected("open")
+        if onna_id is None:
+            return
+        from onna_tui.tui.screens.contents import ContentsScreen
+
+        session = self.onna.session
+        assert session is not None
+        name = self.list_state.rows[onna_id].name or onna_id
+        self.app.push_screen(ContentsScreen(session, onna_id, name))
+
     def palette_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand(
+            "Open workspace contents",
+            "Folders, files and tickets created from here; upload files",
+            self.action_open_contents,
+        )
         yield SystemCommand(
             "Edit workspace",
             "Edit the selected workspace's name, description, tags",

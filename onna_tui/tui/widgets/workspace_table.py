@@ -51,6 +51,13 @@ class WorkspaceTable(DataTable[Text]):
             tooltip="Filter by name or id.",
         ),
         Binding("n", "screen.new", "New", id="list.new", tooltip="Back to the creation form."),
+        Binding(
+            "o",
+            "screen.open_contents",
+            "Contents",
+            id="list.contents",
+            tooltip="Folders, files and tickets created from here; upload files.",
+        ),
     ]
 
 

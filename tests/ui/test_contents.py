@@ -1,0 +1,160 @@
+"""The Contents dialog of a workspace: folders, uploads with progress, resume, delete — Pilot
+against the in-process sandbox over HTTP, with local records in a temporary state dir."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_workspace_manage import open_on
+from textual.widgets import Input, ProgressBar, Static, Tree
+from ui_helpers import record_toasts, screen_text, settle, until
+
+from onna_tui.sandbox.state import SandboxState
+from onna_tui.tui.screens.contents import ContentsScreen
+from onna_tui.tui.widgets.content_dialogs import NamePromptScreen, UploadPickScreen
+from onna_tui.tui.widgets.type_to_confirm import TypeToConfirmScreen
+
+
+@pytest.fixture(autouse=True)
+def state_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "state"
+    monkeypatch.setenv("ONNA_TUI_STATE_DIR", str(directory))
+    return directory
+
+
+async def open_contents(pilot: Any, onna_id: str) -> ContentsScreen:
+    await open_on(pilot, onna_id)
+    await pilot.press("o")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ContentsScreen)
+    return screen
+
+
+def labels(screen: ContentsScreen) -> list[str]:
+    tree = screen.query_one("#contents-tree", Tree)
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        for child in node.children:
+            found.append(str(child.label))
+            walk(child)
+
+    walk(tree.root)
+    return found
+
+
+async def make_folder(pilot: Any, name: str) -> None:
+    await pilot.press("n")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, NamePromptScreen)
+    pilot.app.screen.query_one(Input).value = name
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_a_folder_and_an_upload_into_it_by_keys(
+    app_factory, store, sandbox_state: SandboxState, tmp_path: Path
+) -> None:
+    ws = sandbox_state.create_workspace("Matter [b]7[/b]")
+    data = tmp_path / "report.bin"
+    data.write_bytes(os.urandom(300_000))
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_contents(pilot, ws.onna_id)
+        assert "API cannot list" in screen_text(app)
+        assert "Matter [b]7[/b]" in screen_text(app)  # a name is data, never markup
+        await make_folder(pilot, "Inbox")
+        assert any("Inbox" in label for label in labels(screen))
+        tree = screen.query_one("#contents-tree", Tree)
+        tree.focus()
+        tree.move_cursor(tree.root.children[0])
+        await settle(pilot)
+        await pilot.press("u")
+        # Not settle(): the picker's DirectoryTree keeps a loader worker running.
+        await until(pilot, lambda: isinstance(app.screen, UploadPickScreen))
+        picker = app.screen
+        assert isinstance(picker, UploadPickScreen)
+        assert "folder 'Inbox'" in screen_text(app)
+        picker.query_one("#upload-path", Input).value = str(tmp_path / "missing")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "does not exist" in str(picker.query_one("#upload-path-error", Static).render())
+        picker.query_one("#upload-path", Input).value = str(data)
+        await pilot.press("enter")
+        await until(pilot, lambda: not screen.uploading and "Uploaded" in screen_text(app))
+        [upload] = sandbox_state.contents.uploads.by_id.values()
+        assert upload.sha256() == hashlib.sha256(data.read_bytes()).hexdigest()
+        folder_id = tree.root.children[0].data.onna_id
+        file_node = tree.root.children[0].children[0]
+        assert file_node.data.parent_id == folder_id and "293.0 KiB" in str(file_node.label)
+
+
+async def test_escape_stops_an_upload_and_r_resumes_it_without_resending(
+    app_factory, store, sandbox_state: SandboxState, tmp_path: Path
+) -> None:
+    from onna_tui.sandbox.faults import Fault
+
+    ws = sandbox_state.create_workspace("Slow")
+    data = tmp_path / "big.bin"
+    data.write_bytes(os.urandom(6 * 1024 * 1024))
+    sandbox_state.add_fault(Fault(path="/upload", method="PATCH", latency=0.2, count=1000))
+    app = app_factory(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_contents(pilot, ws.onna_id)
+        await pilot.press("u")
+        await until(pilot, lambda: isinstance(app.screen, UploadPickScreen))
+        app.screen.query_one("#upload-path", Input).value = str(data)
+        await pilot.press("enter")
+
+        def part_way() -> bool:
+            uploads = list(sandbox_state.contents.uploads.by_id.values())
+            return bool(uploads) and uploads[0].offset > 0
+
+        await until(pilot, part_way)
+        assert screen.query_one("#contents-progress", ProgressBar).display
+        await pilot.press("escape")
+        await until(pilot, lambda: not screen.uploading)
+        assert isinstance(app.screen, ContentsScreen)  # Escape stopped it, did not close
+        assert "r resumes it" in screen_text(app)
+        [upload] = sandbox_state.contents.uploads.by_id.values()
+        stored, received = upload.offset, upload.bytes_received
+        assert 0 < stored < data.stat().st_size
+        assert any("upload not finished" in label for label in labels(screen))
+
+        sandbox_state.clear_faults()
+        await pilot.press("r")
+        await until(pilot, lambda: not screen.uploading and "Finished 1 upload" in screen_text(app))
+        assert upload.sha256() == hashlib.sha256(data.read_bytes()).hexdigest()
+        assert upload.bytes_received - received == data.stat().st_size - stored
+
+
+async def test_deleting_a_folder_says_it_deletes_everything_inside(
+    app_factory, store, sandbox_state: SandboxState
+) -> None:
+    ws = sandbox_state.create_workspace("Tidy")
+    app = app_factory(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_contents(pilot, ws.onna_id)
+        toasts = record_toasts(app)
+        await make_folder(pilot, "Old")
+        tree = screen.query_one("#contents-tree", Tree)
+        tree.focus()
+        tree.move_cursor(tree.root.children[0])
+        await pilot.press("d")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, TypeToConfirmScreen)
+        assert "Everything in it is deleted too" in screen_text(app)
+        await pilot.press(*"Old", "enter")
+        await settle(pilot)
+        await until(pilot, lambda: sandbox_state.contents.counts()["folders"] == 0)
+        await settle(pilot)
+        assert "was deleted" in screen_text(app), screen_text(app)
+        assert sandbox_state.contents.counts()["folders"] == 0
+        assert labels(screen) == []
+        assert not toasts.titles() or "Delete" not in toasts.titles()
