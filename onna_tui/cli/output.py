@@ -13,8 +13,8 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from onna_tui.cli.errors import redact
-from onna_tui.core.text import display_width, json_safe, pad, printable
+from onna_tui.cli.errors import UsageError, redact
+from onna_tui.core.text import confirms_name, display_width, json_safe, pad, printable
 from onna_tui.errors import ExitCode
 
 
@@ -115,3 +115,21 @@ def cannot_run(program: str, exc: OSError) -> int:
         return ExitCode.CANNOT_RUN
     note(f"{program}: cannot run it ({exc.strerror or exc})")
     return ExitCode.CANNOT_RUN
+
+
+def ask_for_name(name: str, onna_id: str, *, what: str, with_contents: bool = False) -> None:
+    """The typed confirmation before a delete, on stderr; UsageError when the name typed
+    does not match (nothing is deleted). ``with_contents``: say that what is inside goes too."""
+    shown = printable(name)
+    inside = " and everything in it" if with_contents else ""
+    sys.stderr.write(
+        f"This deletes {what} {shown} ({printable(onna_id)}){inside}; it cannot be undone.\n"
+        f"Type the {what}'s name to confirm ({shown}): "
+    )
+    sys.stderr.flush()
+    try:
+        typed = sys.stdin.readline()
+    except (EOFError, OSError):
+        typed = ""
+    if not confirms_name(typed, name):
+        raise UsageError("The name typed does not match; nothing was deleted.")

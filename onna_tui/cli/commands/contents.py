@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from onna_tui.cli.context import Context
 from onna_tui.cli.errors import UsageError
 from onna_tui.cli.options import Subcommands, add_json, group, leaf
-from onna_tui.cli.output import emit_json, key_values, note, out
-from onna_tui.core.text import confirms_name, printable
+from onna_tui.cli.output import ask_for_name, emit_json, key_values, note, out
+from onna_tui.core.text import printable
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -97,9 +97,7 @@ async def _delete(ctx: Context, kind: Kind) -> int:
             }[kind]
             found = await getter(onna_id)
             name = str(getattr(found, "name", "") or onna_id)
-            if kind == "folder":
-                sys.stderr.write("Deleting a folder deletes every folder, file and ticket in it.\n")
-            _ask_for_name(name, onna_id, what=kind)
+            ask_for_name(name, onna_id, what=kind, with_contents=kind == "folder")
         outcome = await ops.delete(kind, onna_id)
     if outcome.already_gone:
         note(
@@ -110,22 +108,6 @@ async def _delete(ctx: Context, kind: Kind) -> int:
         label = f"{printable(name)} ({onna_id})" if name else onna_id
         note(f"Deleted {kind} {label}.")
     return 0
-
-
-def _ask_for_name(name: str, onna_id: str, *, what: str) -> None:
-    """The typed confirmation; UsageError when it does not match (nothing is deleted)."""
-    shown = printable(name)
-    sys.stderr.write(
-        f"This deletes {what} {shown} ({printable(onna_id)}); it cannot be undone.\n"
-        f"Type the {what}'s name to confirm ({shown}): "
-    )
-    sys.stderr.flush()
-    try:
-        typed = sys.stdin.readline()
-    except (EOFError, OSError):
-        typed = ""
-    if not confirms_name(typed, name):
-        raise UsageError("The name typed does not match; nothing was deleted.")
 
 
 # ------------------------------------------------------------------ folder

@@ -16,8 +16,7 @@ from onna_tui.cli.commands.workspace import usage_from, workspace_json
 from onna_tui.cli.context import Context, connect
 from onna_tui.cli.errors import UsageError
 from onna_tui.cli.options import Subcommands, add_json, leaf
-from onna_tui.cli.output import emit_json, note
-from onna_tui.core.text import confirms_name, printable
+from onna_tui.cli.output import ask_for_name, emit_json, note
 
 if TYPE_CHECKING:
     import argparse
@@ -83,23 +82,6 @@ async def update(ctx: Context) -> int:
     return 0
 
 
-def _ask_for_name(name: str, onna_id: str) -> None:
-    """The typed confirmation; UsageError when it does not match (nothing is deleted)."""
-    shown = printable(name)
-    sys.stderr.write(
-        f"This deletes workspace {shown} ({printable(onna_id)}) and everything in it; "
-        "it cannot be undone.\n"
-        f"Type the workspace's name to confirm ({shown}): "
-    )
-    sys.stderr.flush()
-    try:
-        typed = sys.stdin.readline()
-    except (EOFError, OSError):
-        typed = ""
-    if not confirms_name(typed, name):
-        raise UsageError("The name typed does not match; nothing was deleted.")
-
-
 async def delete(ctx: Context) -> int:
     onna_id: str = ctx.args.onna_id
     interactive = sys.stdin is not None and sys.stdin.isatty()
@@ -112,7 +94,7 @@ async def delete(ctx: Context) -> int:
         name = None
         if not ctx.args.yes:
             name = (await client.get_workspace(onna_id)).name
-            _ask_for_name(name, onna_id)
+            ask_for_name(name, onna_id, what="workspace", with_contents=True)
         outcome = await client.delete_workspace(onna_id)
     if outcome.already_gone:
         note(
