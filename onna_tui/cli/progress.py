@@ -17,6 +17,7 @@ from typing import TextIO
 
 from onna_tui.core.sizes import human_size
 from onna_tui.core.text import printable
+from onna_tui.core.transfer import TransferTally
 
 
 def _clock_text(seconds: float) -> str:
@@ -42,17 +43,10 @@ class TransferBar:
         self._clock = clock
         self._interval = 1.0 / max_hz
         self._width = width
-        self.total_files = total_files
-        self.total_bytes = total_bytes
-        self._done_bytes = 0  # of the files finished
-        self._file_index = 0
-        self._name = ""
-        self._file_size = 0
-        self._file_start_offset = 0
-        self._started = clock()
-        self._file_started = self._started
+        self.tally = TransferTally(
+            total_files=total_files, total_bytes=total_bytes, started=clock()
+        )
         self._last_draw = float("-inf")
-        self._sent_before = 0  # bytes of this run before the current file
         self.lines_drawn = 0
 
     @classmethod
@@ -61,46 +55,38 @@ class TransferBar:
         return cls(stream, total_files=total_files, total_bytes=total_bytes)
 
     def start_file(self, name: str, size: int) -> None:
-        self._file_index += 1
-        self._name = printable(name)
-        self._file_size = size
-        self._file_start_offset = -1
-        self._file_started = self._clock()
+        self.tally.start_file(printable(name), size)
 
     def update(self, offset: int, size: int) -> None:
         """The server confirmed ``offset`` bytes of the current file. The first call for a
         file gives the offset it starts from (not zero when resumed)."""
-        if self._file_start_offset < 0:
-            self._file_start_offset = offset  # a resumed upload starts part way
+        self.tally.update(offset, size)
         now = self._clock()
         if offset < size and now - self._last_draw < self._interval:
             return
         self._last_draw = now
-        self._draw(self.text(offset, now))
+        self._draw(self.text(now))
 
     def finish_file(self) -> None:
-        self._done_bytes += self._file_size
-        self._sent_before += max(0, self._file_size - max(self._file_start_offset, 0))
+        self.tally.finish_file()
 
-    def text(self, offset: int, now: float) -> str:
-        sent_now = self._sent_before + max(0, offset - max(self._file_start_offset, 0))
-        elapsed = max(now - self._started, 1e-9)
-        rate = sent_now / elapsed
-        overall = self._done_bytes + offset
-        left = self.total_bytes - overall
-        eta = f"{_clock_text(left / rate)} left" if rate > 0 and left > 0 else ""
+    def text(self, now: float) -> str:
+        tally = self.tally
+        seconds = tally.seconds_left(now)
+        eta = f"{_clock_text(seconds)} left" if seconds is not None else ""
         width = self._width or shutil.get_terminal_size((80, 24)).columns
-        fraction = overall / self.total_bytes if self.total_bytes else 1.0
-        counter = f"[{self._file_index}/{self.total_files}] " if self.total_files > 1 else ""
+        total = tally.total_bytes
+        fraction = tally.overall / total if total else 1.0
+        counter = f"[{tally.file_index}/{tally.total_files}] " if tally.total_files > 1 else ""
         numbers = (
-            f" {human_size(overall)} / {human_size(self.total_bytes)}"
-            f"  {human_size(int(rate))}/s  {eta}".rstrip()
+            f" {human_size(tally.overall)} / {human_size(total)}"
+            f"  {human_size(int(tally.rate(now)))}/s  {eta}".rstrip()
         )
         bar_width = max(10, min(30, width // 4))
         filled = int(bar_width * fraction)
         bar = f" [{'#' * filled}{'-' * (bar_width - filled)}]"
         room = width - 1 - len(counter) - len(bar) - len(numbers) - 1
-        name = self._name if len(self._name) <= room else self._name[: max(0, room - 1)] + "…"
+        name = tally.name if len(tally.name) <= room else tally.name[: max(0, room - 1)] + "…"
         return f"{counter}{name}{bar}{numbers}"[: width - 1]
 
     def _draw(self, line: str) -> None:

@@ -15,7 +15,12 @@ from ui_helpers import record_toasts, screen_text, settle, until
 
 from onna_tui.sandbox.state import SandboxState
 from onna_tui.tui.screens.contents import ContentsScreen
-from onna_tui.tui.widgets.content_dialogs import NamePromptScreen, UploadPickScreen
+from onna_tui.tui.widgets.content_dialogs import (
+    NamePromptScreen,
+    UploadPickScreen,
+    parse_paths,
+    paths_problem,
+)
 from onna_tui.tui.widgets.type_to_confirm import TypeToConfirmScreen
 
 
@@ -158,3 +163,98 @@ async def test_deleting_a_folder_says_it_deletes_everything_inside(
         assert sandbox_state.contents.counts()["folders"] == 0
         assert labels(screen) == []
         assert not toasts.titles() or "Delete" not in toasts.titles()
+
+
+async def test_several_files_picked_in_the_tree_upload_with_an_overall_bar(
+    app_factory, store, sandbox_state: SandboxState, tmp_path: Path, monkeypatch
+) -> None:
+    from textual.widgets import DirectoryTree
+
+    ws = sandbox_state.create_workspace("Batch")
+    pick = tmp_path / "pick"
+    pick.mkdir()
+    first, second = pick / "a one.bin", pick / "b.bin"  # a name with a space is quoted
+    first.write_bytes(os.urandom(200_000))
+    second.write_bytes(os.urandom(300_000))
+    monkeypatch.chdir(pick)
+    app = app_factory(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_contents(pilot, ws.onna_id)
+        await pilot.press("u")
+        await until(pilot, lambda: isinstance(app.screen, UploadPickScreen))
+        picker = app.screen
+        directory = picker.query_one(DirectoryTree)
+        await until(pilot, lambda: len(directory.root.children) == 2)
+        field = picker.query_one("#upload-path", Input)
+        for line in (1, 2):  # pick each file in the tree by keys
+            directory.focus()
+            directory.cursor_line = line
+            await pilot.press("enter")
+            await until(pilot, lambda: field.has_focus)
+        assert parse_paths(field.value) == [first, second]
+        assert "2 files chosen" in screen_text(app)
+        overall = screen.query_one("#contents-overall", ProgressBar)
+        seen: list[tuple[str, bool, float]] = []
+        say = screen._say
+
+        def recording(text: Any) -> None:  # every status line, with the overall bar then
+            seen.append((str(text), overall.display, overall.percentage or 0.0))
+            say(text)
+
+        monkeypatch.setattr(screen, "_say", recording)
+        await pilot.press("enter")
+        await until(pilot, lambda: not screen.uploading and "Uploaded" in screen_text(app))
+        lines = [line for line, shown, _ in seen if shown]
+        assert any(line.startswith("[1/2] a one.bin") for line in lines), seen
+        assert any(line.startswith("[2/2] b.bin") and "all " in line for line in lines), seen
+        percentages = [pct for _, shown, pct in seen if shown]
+        assert percentages == sorted(percentages) and 0 < percentages[-1] <= 1
+        assert "Uploaded 2 files" in screen_text(app)
+        assert not screen.query_one("#contents-overall", ProgressBar).display
+        digests = sorted(u.sha256() for u in sandbox_state.contents.uploads.by_id.values())
+        expected = sorted(hashlib.sha256(p.read_bytes()).hexdigest() for p in (first, second))
+        assert digests == expected
+        assert sum("KiB" in label for label in labels(screen)) == 2
+
+
+async def test_escape_in_a_batch_says_which_files_were_not_started(
+    app_factory, store, sandbox_state: SandboxState, tmp_path: Path
+) -> None:
+    from onna_tui.sandbox.faults import Fault
+
+    ws = sandbox_state.create_workspace("Stop")
+    big, later = tmp_path / "big.bin", tmp_path / "later.bin"
+    big.write_bytes(os.urandom(6 * 1024 * 1024))
+    later.write_bytes(b"x" * 10)
+    sandbox_state.add_fault(Fault(path="/upload", method="PATCH", latency=0.2, count=1000))
+    app = app_factory(store=store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_contents(pilot, ws.onna_id)
+        await pilot.press("u")
+        await until(pilot, lambda: isinstance(app.screen, UploadPickScreen))
+        app.screen.query_one("#upload-path", Input).value = f"{big} {later}"
+        await pilot.press("enter")
+        await until(
+            pilot,
+            lambda: any(u.offset > 0 for u in sandbox_state.contents.uploads.by_id.values()),
+        )
+        await pilot.press("escape")
+        await until(pilot, lambda: not screen.uploading)
+        text = str(screen.query_one("#contents-status", Static).render())
+        assert "r resumes it" in text and "1 file after it was not started" in text
+        assert len(sandbox_state.contents.uploads.by_id) == 1  # later.bin was never created
+
+
+def test_paths_in_the_field_are_shell_words_unless_the_whole_text_is_one_path(
+    tmp_path: Path,
+) -> None:
+    spaced = tmp_path / "with space.txt"
+    spaced.write_text("x")
+    other = tmp_path / "o.txt"
+    other.write_text("y")
+    assert parse_paths(f"  {spaced}  ") == [spaced]  # typed unquoted, still one file
+    assert parse_paths(f"'{spaced}' {other} {other}") == [spaced, other]
+    assert parse_paths("") == []
+    paths, problem = paths_problem(f"{other} {tmp_path / 'gone'}")
+    assert len(paths) == 2 and problem is not None and "does not exist" in problem
+    assert "is not a file" in (paths_problem(str(tmp_path))[1] or "")

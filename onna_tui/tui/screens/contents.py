@@ -2,14 +2,16 @@
 
 Opened with ``o`` on a workspace of the Workspaces screen. The API (v1.1.0) cannot
 list what a workspace holds, so the tree shows the local records (storage.local_records)
-and says so. ``n`` makes a folder and ``u`` uploads a file into the selected folder
-(or the workspace), with a progress bar; Escape stops an upload, which ``r`` resumes
-from the server's offset; ``d`` deletes (a folder with everything in it).
+and says so. ``n`` makes a folder and ``u`` uploads files into the selected folder
+(or the workspace), one after another, with a bar for the file and, for several, one
+for them all; Escape stops an upload, which ``r`` resumes from the server's offset;
+``d`` deletes (a folder with everything in it).
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -22,7 +24,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, ProgressBar, Static, Tree
 
+from onna_tui.core.formatting import human_duration
 from onna_tui.core.sizes import human_size
+from onna_tui.core.transfer import TransferTally
 from onna_tui.tui.errors import describe
 from onna_tui.tui.paths import style
 from onna_tui.tui.safe_text import plain
@@ -91,10 +95,12 @@ class ContentsScreen(ModalScreen[None]):
             yield tree
             yield Static("", id="contents-status", markup=False)
             yield ProgressBar(total=100, show_eta=False, id="contents-progress")
+            yield ProgressBar(total=100, show_eta=False, id="contents-overall")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#contents-progress", ProgressBar).display = False
+        self.query_one("#contents-overall", ProgressBar).display = False
         self.refresh_tree(hint=True)
 
     # ------------------------------------------------------------------ tree
@@ -234,29 +240,42 @@ class ContentsScreen(ModalScreen[None]):
         parent, where = self.new_target()
         self.app.push_screen(UploadPickScreen(where), partial(self._picked, parent))
 
-    def _picked(self, parent: str, path: Path | None) -> None:
-        if path is not None:
-            self.upload(parent, path)
+    def _picked(self, parent: str, paths: list[Path] | None) -> None:
+        if paths:
+            self.upload(parent, paths)
 
-    def _progress(self, name: str) -> ProgressBarUpdater:
-        bar = self.query_one("#contents-progress", ProgressBar)
-        bar.display = True
-        return ProgressBarUpdater(self, bar, name)
+    def _progress(self, total_files: int, total_bytes: int) -> BatchProgress:
+        file_bar = self.query_one("#contents-progress", ProgressBar)
+        overall_bar = self.query_one("#contents-overall", ProgressBar)
+        file_bar.display = True
+        overall_bar.display = total_files > 1
+        return BatchProgress(self, file_bar, overall_bar, total_files, total_bytes)
 
     @work(group="upload", exclusive=True)
-    async def upload(self, parent: str, path: Path) -> None:
+    async def upload(self, parent: str, paths: list[Path]) -> None:
         from onna_tui.profiles.contents import UploadRequest
 
         self.uploading = True
-        progress = self._progress(path.name)
+        sizes = [_size_of(path) for path in paths]
+        progress = self._progress(len(paths), sum(sizes))
+        names: list[str] = []
         try:
-            done = await self.ops.upload(
-                UploadRequest(path=path, parent_id=parent), progress=progress
-            )
+            for path, size in zip(paths, sizes, strict=True):
+                progress.start_file(path.name, size)
+                done = await self.ops.upload(
+                    UploadRequest(path=path, parent_id=parent), progress=progress
+                )
+                progress.finish_file()
+                names.append(done.name)
         except Exception as exc:
-            self._failed(exc, f"upload {path.name}")
+            self._failed(exc, f"upload {progress.tally.name}")
         else:
-            self._say(f"Uploaded {done.name!r}: {human_size(done.result.size)}, {done.onna_id}.")
+            if len(paths) == 1:
+                self._say(
+                    f"Uploaded {done.name!r}: {human_size(done.result.size)}, {done.onna_id}."
+                )
+            else:
+                self._say(f"Uploaded {len(paths)} files: {human_size(sum(sizes))} in all.")
         finally:
             self._upload_ended(progress)
 
@@ -275,11 +294,12 @@ class ContentsScreen(ModalScreen[None]):
     @work(group="upload", exclusive=True)
     async def resume(self, pending: list[PendingUpload]) -> None:
         self.uploading = True
-        progress = self._progress("")
+        progress = self._progress(len(pending), sum(item.size for item in pending))
         try:
-            for index, item in enumerate(pending, start=1):
-                progress.name = f"[{index}/{len(pending)}] {item.name}"
+            for item in pending:
+                progress.start_file(item.name, item.size)
                 await self.ops.resume(item, progress=progress)
+                progress.finish_file()
         except Exception as exc:
             self._failed(exc, "resume the upload")
         else:
@@ -287,14 +307,24 @@ class ContentsScreen(ModalScreen[None]):
         finally:
             self._upload_ended(progress)
 
-    def _upload_ended(self, progress: ProgressBarUpdater) -> None:
+    def _upload_ended(self, progress: BatchProgress) -> None:
         self.uploading = False
         if progress.stopped:
-            self._say(
-                f"Upload stopped at {human_size(progress.offset)} of "
-                f"{human_size(progress.size)}; r resumes it from there."
+            tally = progress.tally
+            not_started = tally.total_files - tally.file_index
+            line = plain(tally.name, "bold")
+            line.append(
+                f": upload stopped at {human_size(tally.offset)} of "
+                f"{human_size(tally.file_size)}; r resumes it from there."
             )
+            if not_started:
+                line.append(
+                    f" {not_started} file{'s' * (not_started != 1)} after it "
+                    f"{'were' if not_started != 1 else 'was'} not started."
+                )
+            self._say(line)
         self.query_one("#contents-progress", ProgressBar).display = False
+        self.query_one("#contents-overall", ProgressBar).display = False
         self.refresh_tree()
 
     def action_back(self) -> None:
@@ -306,27 +336,65 @@ class ContentsScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ProgressBarUpdater:
-    """The uploader's progress callback: moves the bar and writes bytes and rate."""
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # the upload itself says what is wrong with it
 
-    def __init__(self, screen: ContentsScreen, bar: ProgressBar, name: str) -> None:
+
+class BatchProgress:
+    """The uploader's progress callback for a batch of files: moves the file's bar and,
+    for several files, the overall one, and writes the counts, rate and time left."""
+
+    def __init__(
+        self,
+        screen: ContentsScreen,
+        file_bar: ProgressBar,
+        overall_bar: ProgressBar,
+        total_files: int,
+        total_bytes: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.screen = screen
-        self.bar = bar
-        self.name = name
-        self.offset = 0
-        self.size = 0
-        self.stopped = True
-        self._start_offset = -1
-        self._started = time.monotonic()
+        self.file_bar = file_bar
+        self.overall_bar = overall_bar
+        self.clock = clock
+        self.tally = TransferTally(
+            total_files=total_files, total_bytes=total_bytes, started=clock()
+        )
+        self._finished = 0
+
+    @property
+    def stopped(self) -> bool:
+        """True when the batch ended before its last file was complete."""
+        return self._finished < self.tally.total_files
+
+    def start_file(self, name: str, size: int) -> None:
+        self.tally.start_file(name, size)
+        self(0, size)
+
+    def finish_file(self) -> None:
+        self._finished += 1
+        self.tally.finish_file()
 
     def __call__(self, offset: int, size: int) -> None:
-        if self._start_offset < 0 or offset < self._start_offset:
-            self._start_offset, self._started = offset, time.monotonic()
-        self.offset, self.size = offset, size
-        self.stopped = offset < size
-        self.bar.update(total=max(size, 1), progress=offset if size else 1)
-        elapsed = max(time.monotonic() - self._started, 1e-6)
-        rate = (offset - self._start_offset) / elapsed
-        line = plain(self.name, "bold")
-        line.append(f"  {human_size(offset)} of {human_size(size)}  {human_size(int(rate))}/s")
+        tally = self.tally
+        tally.update(offset, size)
+        self.file_bar.update(total=max(size, 1), progress=offset if size else 1)
+        self.overall_bar.update(
+            total=max(tally.total_bytes, 1), progress=tally.overall if tally.total_bytes else 1
+        )
+        now = self.clock()
+        line = Text()
+        if tally.total_files > 1:
+            line.append(f"[{tally.file_index}/{tally.total_files}] ")
+        line.append_text(plain(tally.name, "bold"))
+        line.append(f"  {human_size(offset)} of {human_size(size)}")
+        if tally.total_files > 1:
+            line.append(f"  · all {human_size(tally.overall)} of {human_size(tally.total_bytes)}")
+        line.append(f"  {human_size(int(tally.rate(now)))}/s")
+        seconds = tally.seconds_left(now)
+        if seconds is not None:
+            line.append(f"  {human_duration(int(seconds))} left")
         self.screen._say(line)

@@ -1,13 +1,15 @@
-"""The dialogs of the Contents screen: a name for a new folder, a file to upload.
+"""The dialogs of the Contents screen: a name for a new folder, files to upload.
 
-The file dialog has a path field and, below it, Textual's own DirectoryTree
-starting in the current directory: picking a file there fills the field, and
-Enter in the field uploads what it names (a directory or a missing path is
-refused in place, with what to do).
+The upload dialog has a path field and, below it, Textual's own DirectoryTree
+starting in the current directory: each file picked there is added to the field
+(quoted as a shell would), and Enter in the field uploads every file it names,
+one after another. A directory, a missing path or an unreadable file is refused
+in place, with what to do, before anything is created.
 """
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import ClassVar
 
@@ -71,15 +73,32 @@ class NamePromptScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def path_problem(text: str) -> str | None:
-    """Why ``text`` cannot be uploaded, or None (a readable regular file)."""
-    if not text.strip():
-        return "Type a path, or pick a file in the tree below."
-    path = Path(text.strip()).expanduser()
+def parse_paths(text: str) -> list[Path]:
+    """The paths ``text`` names: the whole text when it is one existing path (spaces and
+    all), else shell words (quote a path with spaces). Each path once, in order."""
+    text = text.strip()
+    if not text:
+        return []
+    whole = Path(text).expanduser()
+    if whole.exists():
+        words = [text]
+    else:
+        try:
+            words = shlex.split(text)
+        except ValueError:  # an unclosed quote: take the text as one path
+            words = [text]
+    unique: dict[Path, None] = {}
+    for word in words:
+        unique.setdefault(Path(word).expanduser(), None)
+    return list(unique)
+
+
+def path_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be uploaded, or None (a readable regular file)."""
     if not path.exists():
         return f"{path} does not exist."
     if not path.is_file():
-        return f"{path} is not a file: pick one file (a directory is not uploaded whole)."
+        return f"{path} is not a file: pick files (a directory is not uploaded whole)."
     try:
         with path.open("rb"):
             pass
@@ -88,8 +107,20 @@ def path_problem(text: str) -> str | None:
     return None
 
 
-class UploadPickScreen(ModalScreen[Path | None]):
-    """Pick a file to upload: its path, or None when cancelled."""
+def paths_problem(text: str) -> tuple[list[Path], str | None]:
+    """The paths in ``text`` and the first reason one of them cannot be uploaded."""
+    paths = parse_paths(text)
+    if not paths:
+        return [], "Type a path, or pick files in the tree below."
+    for path in paths:
+        problem = path_problem(path)
+        if problem is not None:
+            return paths, problem
+    return paths, None
+
+
+class UploadPickScreen(ModalScreen[list[Path] | None]):
+    """Pick files to upload: their paths, or None when cancelled."""
 
     DEFAULT_CSS = _DIALOG_CSS.format(screen="UploadPickScreen")
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -104,9 +135,14 @@ class UploadPickScreen(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = "Upload a file"
+            box.border_title = "Upload files"
             yield Static(f"Upload into {self._target}", classes="dialog-title", markup=False)
-            yield Input(placeholder="Path of the file (Enter uploads)", id="upload-path")
+            yield Static(
+                "Pick files in the tree (each is added) or type paths, quoting any with "
+                "spaces; Enter uploads them one after another.",
+                markup=False,
+            )
+            yield Input(placeholder="Paths of the files (Enter uploads)", id="upload-path")
             yield Static("", id="upload-path-error", classes="dialog-error", markup=False)
             yield DirectoryTree(str(self._start), id="upload-tree")
         yield Footer(compact=True)
@@ -114,16 +150,22 @@ class UploadPickScreen(ModalScreen[Path | None]):
     @on(DirectoryTree.FileSelected)
     def _picked(self, event: DirectoryTree.FileSelected) -> None:
         field = self.query_one("#upload-path", Input)
-        field.value = str(event.path)
+        chosen = parse_paths(field.value)
+        if Path(event.path) not in chosen:
+            chosen.append(Path(event.path))
+        field.value = shlex.join(str(path) for path in chosen)
+        self.query_one("#upload-path-error", Static).update(
+            f"{len(chosen)} file{'s' * (len(chosen) != 1)} chosen; Enter uploads."
+        )
         field.focus()
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        problem = path_problem(event.value)
+        paths, problem = paths_problem(event.value)
         if problem is not None:
             self.query_one("#upload-path-error", Static).update(problem)
             return
-        self.dismiss(Path(event.value.strip()).expanduser())
+        self.dismiss(paths)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
