@@ -13,7 +13,9 @@ token: the script fails rather than publish either.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -242,6 +244,75 @@ async def workspace_filter(pilot: Any, clock: ManualClock) -> None:
     del screen
 
 
+async def until(pilot: Any, condition: Callable[[], bool], what: str) -> None:
+    """Poll without waiting for workers (the upload dialog's DirectoryTree keeps one)."""
+    for _ in range(1000):
+        if condition():
+            return
+        await pilot.pause(0.01)
+    raise SystemExit(f"the screen never reached the state to shoot: {what}")
+
+
+def demo_files(folder: Path) -> list[Path]:
+    """A few files to upload, in a folder of their own (the upload dialog starts there)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name, size in (("minutes-2026-02.pdf", 412_345), ("resolutions.docx", 88_000)):
+        path = folder / name
+        path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+        files.append(path)
+    (folder / "notes.txt").write_text("Agenda for March\n")
+    return files
+
+
+async def open_contents(pilot: Any, clock: ManualClock) -> Any:
+    """The first workspace's contents, with the demo files in the current directory."""
+    state_dir = Path(tempfile.mkdtemp(prefix="onna-shots-"))
+    os.environ["ONNA_TUI_STATE_DIR"] = str(state_dir / "state")
+    files = demo_files(state_dir / "Board papers")
+    os.chdir(files[0].parent)
+    await demo_list(pilot, clock)
+    await pilot.press("o")
+    await settle(pilot)
+    return files
+
+
+async def contents(pilot: Any, clock: ManualClock) -> None:
+    files = await open_contents(pilot, clock)
+    screen = pilot.app.screen
+    await pilot.press("n")
+    await settle(pilot)
+    await pilot.press(*"February meeting", "enter")
+    await settle(pilot)
+    tree = screen.query_one("#contents-tree")
+    tree.move_cursor(tree.root.children[0])
+    await pilot.press("u")
+    await until(pilot, lambda: pilot.app.screen is not screen, "the upload dialog")
+    pilot.app.screen.query_one("#upload-path").value = shlex.join(str(f) for f in files)
+    await pilot.press("enter")
+    await until(
+        pilot, lambda: pilot.app.screen is screen and not screen.uploading, "the uploads done"
+    )
+    await quiet(pilot)
+
+
+async def upload_pick(pilot: Any, clock: ManualClock) -> None:
+    await open_contents(pilot, clock)
+    screen = pilot.app.screen
+    await pilot.press("u")
+    await until(pilot, lambda: pilot.app.screen is not screen, "the upload dialog")
+    picker = pilot.app.screen
+    directory = picker.query_one("DirectoryTree")
+    await until(pilot, lambda: len(directory.root.children) == 3, "the files listed")
+    for line in (1, 2):
+        directory.focus()
+        directory.cursor_line = line
+        await pilot.press("enter")
+        await pilot.pause()
+    for _ in range(5):  # as after a pick: the field has the focus, the tree its cursor
+        await pilot.pause(0.02)
+
+
 SHOTS: tuple[tuple[str, Steps, bool], ...] = (
     ("welcome", welcome, True),
     ("add-credentials", add_credentials, True),
@@ -254,6 +325,8 @@ SHOTS: tuple[tuple[str, Steps, bool], ...] = (
     ("workspace-delete", workspace_delete, False),
     ("enable-field", enable_field, False),
     ("create-field", create_field, False),
+    ("contents", contents, False),
+    ("upload-pick", upload_pick, False),
 )
 
 

@@ -193,6 +193,8 @@ async def test_several_files_picked_in_the_tree_upload_with_an_overall_bar(
             await until(pilot, lambda: field.has_focus)
         assert parse_paths(field.value) == [first, second]
         assert "2 files chosen" in screen_text(app)
+        # Nothing selected after a pick: a key typed adds to the list, never replaces it.
+        assert field.selection.is_empty and field.cursor_position == len(field.value)
         overall = screen.query_one("#contents-overall", ProgressBar)
         seen: list[tuple[str, bool, float]] = []
         say = screen._say
@@ -258,3 +260,21 @@ def test_paths_in_the_field_are_shell_words_unless_the_whole_text_is_one_path(
     paths, problem = paths_problem(f"{other} {tmp_path / 'gone'}")
     assert len(paths) == 2 and problem is not None and "does not exist" in problem
     assert "is not a file" in (paths_problem(str(tmp_path))[1] or "")
+
+
+async def test_a_path_longer_than_the_field_stays_visible_while_typed(
+    app_factory, store, sandbox_state: SandboxState, tmp_path: Path
+) -> None:
+    # A global horizontal-scrollbar rule once gave every Input a scrollbar that took its
+    # only row, so a long value vanished as soon as the field scrolled.
+    ws = sandbox_state.create_workspace("Long")
+    app = app_factory(store=store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_contents(pilot, ws.onna_id)
+        await pilot.press("u")
+        await until(pilot, lambda: isinstance(app.screen, UploadPickScreen))
+        field = app.screen.query_one("#upload-path", Input)
+        await pilot.press(*("/very/long/" * 10), *"tail-of-the-path.bin")
+        await pilot.pause()
+        assert field.scroll_x > 0  # it did scroll
+        assert "tail-of-the-path.bin" in screen_text(app)

@@ -34,6 +34,7 @@ _DIALOG_CSS = """
 }}
 {screen} .dialog-title {{ text-style: bold; margin-bottom: 1; }}
 {screen} .dialog-error {{ color: $text-error; height: auto; }}
+{screen} .hint {{ color: $text-muted; height: auto; }}
 {screen} DirectoryTree {{ height: 12; margin-top: 1; }}
 """
 
@@ -119,6 +120,15 @@ def paths_problem(text: str) -> tuple[list[Path], str | None]:
     return paths, None
 
 
+class FilePicker(DirectoryTree):
+    """Textual's DirectoryTree with text marks instead of emoji, whose width terminals
+    (and fonts) disagree on."""
+
+    ICON_NODE_EXPANDED = "▾ "
+    ICON_NODE = "▸ "
+    ICON_FILE = "  "
+
+
 class UploadPickScreen(ModalScreen[list[Path] | None]):
     """Pick files to upload: their paths, or None when cancelled."""
 
@@ -142,9 +152,15 @@ class UploadPickScreen(ModalScreen[list[Path] | None]):
                 "spaces; Enter uploads them one after another.",
                 markup=False,
             )
-            yield Input(placeholder="Paths of the files (Enter uploads)", id="upload-path")
+            # Not select_on_focus: after a pick, a key typed must not replace the list.
+            yield Input(
+                placeholder="Paths of the files (Enter uploads)",
+                id="upload-path",
+                select_on_focus=False,
+            )
             yield Static("", id="upload-path-error", classes="dialog-error", markup=False)
-            yield DirectoryTree(str(self._start), id="upload-tree")
+            yield Static("", id="upload-chosen", classes="hint", markup=False)
+            yield FilePicker(str(self._start), id="upload-tree")
         yield Footer(compact=True)
 
     @on(DirectoryTree.FileSelected)
@@ -154,8 +170,10 @@ class UploadPickScreen(ModalScreen[list[Path] | None]):
         if Path(event.path) not in chosen:
             chosen.append(Path(event.path))
         field.value = shlex.join(str(path) for path in chosen)
-        self.query_one("#upload-path-error", Static).update(
-            f"{len(chosen)} file{'s' * (len(chosen) != 1)} chosen; Enter uploads."
+        field.cursor_position = len(field.value)
+        self.query_one("#upload-path-error", Static).update("")
+        self.query_one("#upload-chosen", Static).update(
+            f"{len(chosen)} file{'s' * (len(chosen) != 1)} chosen; Enter uploads, or pick another."
         )
         field.focus()
 
@@ -163,6 +181,7 @@ class UploadPickScreen(ModalScreen[list[Path] | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         paths, problem = paths_problem(event.value)
         if problem is not None:
+            self.query_one("#upload-chosen", Static).update("")
             self.query_one("#upload-path-error", Static).update(problem)
             return
         self.dismiss(paths)
