@@ -265,8 +265,13 @@ class Sandbox:
         return int(httpx.URL(self.base_url).port or 0)
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
+        # The admin surface takes JSON POSTs only (Content-Type even with no body).
         response = httpx.request(
-            method, f"{self.root_url}/_sandbox/{path}", json=body, timeout=TIMEOUT, trust_env=False
+            method,
+            f"{self.root_url}/_sandbox/{path}",
+            json=body if body is not None else ({} if method == "POST" else None),
+            timeout=TIMEOUT,
+            trust_env=False,
         )
         response.raise_for_status()
         return response.json() if response.content else None
