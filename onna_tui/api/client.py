@@ -12,7 +12,7 @@ api.bearer; /health sends the token at hand, if any, and never mints for it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -168,6 +168,10 @@ class OnnaClient:
     def iter_workspaces(self, *, page_limit: int = DEFAULT_PAGE_LIMIT) -> AsyncIterator[PageItem]:
         """Every workspace, following cursors until a page has none (see api.paging)."""
         return workspaces.iter_all(self.api, page_limit=page_limit)
+
+    def iter_workspace_pages(self, *, page_limit: int = DEFAULT_PAGE_LIMIT) -> AsyncGenerator[Page]:
+        """Every page of workspaces as it arrives (the CLI streams a page at a time)."""
+        return workspaces.iter_all_pages(self.api, page_limit=page_limit)
 
     async def create_workspace(self, draft: WorkspaceDraft) -> CreatedWorkspace:
         """POST /workspaces. Never retried after a timeout or dropped connection."""

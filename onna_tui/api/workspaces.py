@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 
-from onna_tui.api.paging import DEFAULT_PAGE_LIMIT, Listing, iter_items
+from onna_tui.api.paging import DEFAULT_PAGE_LIMIT, Listing, iter_items, iter_pages
 from onna_tui.api.requester import DeleteOutcome, Requester, delete_idempotent, segment
 from onna_tui.api.responses import parse_model
 from onna_tui.core.wire.workspaces import (
@@ -33,6 +33,15 @@ def iter_all(api: Requester, *, page_limit: int = DEFAULT_PAGE_LIMIT) -> AsyncIt
         return await list_page(api, cursor)
 
     return iter_items(fetch, WORKSPACES, page_limit=page_limit)
+
+
+def iter_all_pages(api: Requester, *, page_limit: int = DEFAULT_PAGE_LIMIT) -> AsyncGenerator[Page]:
+    """Every page of workspaces as it arrives, following cursors (see api.paging)."""
+
+    async def fetch(cursor: str | None) -> Page:
+        return await list_page(api, cursor)
+
+    return iter_pages(fetch, WORKSPACES, page_limit=page_limit)
 
 
 async def create(api: Requester, draft: WorkspaceDraft) -> CreatedWorkspace:

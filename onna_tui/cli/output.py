@@ -49,10 +49,14 @@ class JsonArrayWriter:
         self.count = 0
 
     def write(self, items: Iterable[Any]) -> None:
+        """Items (a page) in one write; each indented as inside ``emit_json``'s array."""
+        parts: list[str] = []
         for item in items:
-            text = "\n".join("  " + line for line in json_text(item).split("\n"))
-            sys.stdout.write(("[\n" if self.count == 0 else ",\n") + text)
+            # A newline in JSON text is always between tokens (strings escape theirs).
+            text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            parts.append(("[\n  " if self.count == 0 else ",\n  ") + text)
             self.count += 1
+        sys.stdout.write(json_safe("".join(parts)))
         sys.stdout.flush()
 
     def close(self) -> None:

@@ -10,11 +10,9 @@ after a timeout (see api.client).
 
 from __future__ import annotations
 
-import asyncio
 import sys
-from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from onna_tui.cli.context import Context, connect
 from onna_tui.cli.errors import UsageError
@@ -102,65 +100,21 @@ async def create(ctx: Context) -> int:
     return 0
 
 
-T = TypeVar("T")
-
-
-async def arrivals(
-    items: AsyncIterator[T], limit: int | None = None
-) -> AsyncGenerator[list[T], None]:
-    """``items`` in groups, a group ending where the next item has to be waited for.
-
-    ``iter_workspaces`` yields the items of one page without waiting in between
-    and waits only to fetch the next page, so each group is one page, and it is
-    handed on while the next page is on its way. The next item is asked for in a
-    task that is given one turn of the event loop: done by then, it belongs to
-    the same group. An error (a repeated cursor) comes after the group before
-    it. With ``limit``, nothing is asked for beyond that many items. Use it with
-    ``contextlib.aclosing`` so that ``items`` is closed when the caller stops.
-    """
-
-    async def following() -> T:
-        return await anext(items)
-
-    group: list[T] = []
-    taken = 0
-    step: asyncio.Task[T] | None = None
-    try:
-        while limit is None or taken < limit:
-            step = asyncio.create_task(following())
-            await asyncio.sleep(0)
-            if not step.done() and group:
-                yield group
-                group = []
-            try:
-                item = await step
-            except StopAsyncIteration:
-                break
-            except Exception:
-                if group:
-                    yield group
-                raise
-            group.append(item)
-            taken += 1
-        if group:
-            yield group
-    finally:
-        if step is not None and not step.done():
-            step.cancel()
-            await asyncio.wait([step])
-        aclose = getattr(items, "aclose", None)
-        if aclose is not None:
-            await aclose()
-
-
 async def list_workspaces(ctx: Context) -> int:
     limit: int | None = ctx.args.limit
     json_out = JsonArrayWriter() if ctx.as_json else None
     rows = TableWriter(["ONNA_ID", "NAME"])
     async with connect(ctx) as client:
         try:
-            async with aclosing(arrivals(client.iter_workspaces(), limit)) as pages:
-                async for page in pages:
+            async with aclosing(client.iter_workspace_pages()) as pages:
+                # A page is printed as soon as it arrives, while nothing more is fetched
+                # than ``limit`` needs.
+                taken = 0
+                async for whole in pages:
+                    page = whole.items if limit is None else whole.items[: limit - taken]
+                    taken += len(page)
+                    if not page:
+                        continue  # an empty page (an empty list) prints nothing
                     if json_out is not None:
                         json_out.write(
                             {"onna_id": item.onna_id, "name": item.name} for item in page
@@ -169,6 +123,8 @@ async def list_workspaces(ctx: Context) -> int:
                         for line in rows.lines([[item.onna_id, item.name] for item in page]):
                             out(line)
                         sys.stdout.flush()
+                    if limit is not None and taken >= limit:
+                        break
         except Exception as error:
             # What was fetched stays printed (the JSON array closed); the error follows on
             # stderr. Not when stdout itself failed (the reader went away).
