@@ -93,15 +93,31 @@ class Terminal:
         Keys are routed to the focused widget as they arrive, and a key that moves the
         focus (Tab, ctrl+f, one that opens a dialog) does so a moment later, so text typed
         straight after it can land where the focus was (a person is never that fast).
-        Waiting for the terminal's cursor to move to the new field avoids the race.
+        Waiting for the terminal's cursor to move to the new field avoids the race. Each
+        key waits for its own move, and the position it starts from is one that has held
+        still, so a cursor still catching up with the last typed character is not taken
+        for the move.
         """
-        before = self.cursor()
-        self.keys(*keys)
+        for key in keys:
+            before = self._settled_cursor()
+            self.keys(key)
+            deadline = time.monotonic() + TIMEOUT
+            while self.cursor() == before:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the cursor stayed at {before} after {key}:\n{self.screen()}")
+                time.sleep(0.02)
+
+    def _settled_cursor(self) -> tuple[int, int]:
+        """The cursor's position once two reads 0.1 s apart agree."""
+        position = self.cursor()
         deadline = time.monotonic() + TIMEOUT
-        while self.cursor() == before:
-            if time.monotonic() > deadline:
-                pytest.fail(f"the cursor stayed at {before} after {keys}:\n{self.screen()}")
-            time.sleep(0.02)
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            again = self.cursor()
+            if again == position:
+                return position
+            position = again
+        pytest.fail(f"the cursor kept moving for {TIMEOUT:g} s:\n{self.screen()}")
 
     def wait_for(self, pattern: str, timeout: float = TIMEOUT) -> re.Match[str]:
         """Poll the screen until ``pattern`` (a regex) appears; fail with the screen if not."""
