@@ -137,7 +137,9 @@ class OnnaApp(App[int]):
         self.set_interval(1, self._tick)
         self.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
         self._handle_exit_signals()
-        self.start()
+        # After the first frame: reading the profiles imports the config model, the vault
+        # and the HTTP client, which would hold the first paint back otherwise.
+        self.call_after_refresh(self.start)
 
     def _tick(self) -> None:
         """The app's one 1 Hz timer: renew early if due, then tell the subscribers."""
