@@ -7,13 +7,16 @@ use, so importing this package stays free for the CLI's fast paths.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from onna_tui.version import __version__
 
 __all__ = ["OnnaAuth", "__version__"]
 
+# Not `from typing import TYPE_CHECKING`: every `onna-tui` run imports this package, and
+# typing is not otherwise needed by `--version` (mypy treats this name the same way).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from onna_tui.profiles.onna_auth import OnnaAuth
 
 

@@ -27,6 +27,16 @@ def main(argv: list[str] | None = None) -> int:
     import sys
 
     args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:
+        # The same argparse action as the whole parser's (same text, same wrapping on a
+        # narrow terminal, same SystemExit(0)), without importing and building the tree.
+        import argparse
+
+        from onna_tui.version import __version__
+
+        version = argparse.ArgumentParser(prog="onna-tui", add_help=False)
+        version.add_argument("--version", action="version", version=f"onna-tui {__version__}")
+        version.parse_args(args)
     if args[:1] == ["__complete-profiles"]:
         # Shell completion asks for profile names on every <Tab>: read config.toml
         # and nothing else (no parser, no keyring, no pydantic).

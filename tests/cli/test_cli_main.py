@@ -56,6 +56,43 @@ def test_version_and_help(cli: Cli) -> None:
         assert command in result.stdout
 
 
+@pytest.mark.parametrize("columns", ["80", "16", "15", "14", "12", "5"])
+def test_version_alone_matches_the_whole_parser(
+    columns: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--version` alone skips building the command tree: same text (wrapped the same way on
+    a narrow terminal), same SystemExit(0), and no command module imported."""
+    from onna_tui.cli.parser import build_parser
+
+    monkeypatch.setenv("COLUMNS", columns)
+    with pytest.raises(SystemExit) as whole:
+        build_parser().parse_args(["--version"])
+    expected = capsys.readouterr()
+    with pytest.raises(SystemExit) as fast:
+        onna_tui.cli.main(["--version"])
+    got = capsys.readouterr()
+    assert (got.out, got.err, fast.value.code) == (expected.out, expected.err, whole.value.code)
+    assert fast.value.code == 0 and got.out.split() == ["onna-tui", __version__]
+
+
+def test_version_alone_imports_no_command(cli: Cli) -> None:
+    code = """
+        import sys
+        import onna_tui.cli as c
+        try:
+            c.main(['--version'])
+        except SystemExit as exit:
+            assert exit.code == 0, exit.code
+        loaded = sorted(m for m in sys.modules if m.startswith('onna_tui.cli.')
+                        or m in ('asyncio', 'typing'))
+        assert not loaded, loaded
+        print('clean')
+    """
+    completed = _python(cli, code)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.rstrip().endswith("clean")
+
+
 @pytest.mark.parametrize(
     "args",
     [
