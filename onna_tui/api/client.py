@@ -13,55 +13,56 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
-from onna_tui.api import contents, custom_fields, users, workspaces
 from onna_tui.api import health as health_calls
+from onna_tui.api import users, workspaces
 from onna_tui.api.cache import TokenCache
-from onna_tui.api.custom_fields import FieldValue
 from onna_tui.api.http import make_http_client
 from onna_tui.api.paging import DEFAULT_PAGE_LIMIT
-from onna_tui.api.requester import MAX_RETRY_WAIT, Requester, Sleep
+from onna_tui.api.requester import MAX_RETRY_WAIT, DeleteOutcome, Requester, Sleep
 from onna_tui.api.sending import DEFAULT_LIMITS, RequestLimits
 from onna_tui.api.tokens import TokenManager
-from onna_tui.api.upload import (
-    DEFAULT_CHUNK_SIZE,
-    FileSignature,
-    OffsetListener,
-    Uploader,
-)
-from onna_tui.api.workspaces import DeleteOutcome
 from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.token_rules import RENEWAL_MARGIN
 from onna_tui.core.tokens import Credentials
+from onna_tui.core.tus import DEFAULT_CHUNK_SIZE
 from onna_tui.core.urls import normalize_base_url
-from onna_tui.core.wire.auth import CurrentUser
-from onna_tui.core.wire.contents import (
-    Created,
-    FileDraft,
-    FileResource,
-    Folder,
-    FolderDraft,
-    Ticket,
-    TicketDraft,
-)
-from onna_tui.core.wire.custom_fields import (
-    CreatedCustomField,
-    CustomField,
-    CustomFieldDraft,
-    CustomValue,
-)
-from onna_tui.core.wire.health import Health
-from onna_tui.core.wire.workspaces import (
-    CreatedWorkspace,
-    Page,
-    PageItem,
-    Workspace,
-    WorkspaceDraft,
-    WorkspaceUpdate,
-)
+
+if TYPE_CHECKING:
+    # The content, custom-field and upload resources (and their wire models) load when
+    # a call needs them: `workspace list` never pays for them.
+    from pathlib import Path
+
+    from onna_tui.api.custom_fields import FieldValue
+    from onna_tui.api.upload import FileSignature, OffsetListener, Uploader
+    from onna_tui.core.wire.auth import CurrentUser
+    from onna_tui.core.wire.contents import (
+        Created,
+        FileDraft,
+        FileResource,
+        Folder,
+        FolderDraft,
+        Ticket,
+        TicketDraft,
+    )
+    from onna_tui.core.wire.custom_fields import (
+        CreatedCustomField,
+        CustomField,
+        CustomFieldDraft,
+        CustomValue,
+    )
+    from onna_tui.core.wire.health import Health
+    from onna_tui.core.wire.workspaces import (
+        CreatedWorkspace,
+        Page,
+        PageItem,
+        Workspace,
+        WorkspaceDraft,
+        WorkspaceUpdate,
+    )
 
 __all__ = ["DEFAULT_PAGE_LIMIT", "MAX_RETRY_WAIT", "DeleteOutcome", "OnnaClient", "Sleep"]
 
@@ -193,64 +194,98 @@ class OnnaClient:
         self, *, page_limit: int = DEFAULT_PAGE_LIMIT
     ) -> AsyncIterator[CustomField]:
         """Every custom field of the account (GET /customFields, paged)."""
+        from onna_tui.api import custom_fields
+
         return custom_fields.iter_all(self.api, page_limit=page_limit)
 
     async def create_custom_field(self, draft: CustomFieldDraft) -> CreatedCustomField:
         """POST /customFields. Never retried after a timeout or dropped connection."""
+        from onna_tui.api import custom_fields
+
         return await custom_fields.create(self.api, draft)
 
     def iter_workspace_custom_fields(
         self, onna_id: str, *, page_limit: int = DEFAULT_PAGE_LIMIT
     ) -> AsyncIterator[PageItem]:
         """The fields a workspace enabled (GET /workspaces/{id}/customFields, paged)."""
+        from onna_tui.api import custom_fields
+
         return custom_fields.iter_enabled(self.api, onna_id, page_limit=page_limit)
 
     async def workspace_field_values(self, onna_id: str) -> list[FieldValue]:
         """The workspace's enabled fields with names, types and values (see field_values)."""
+        from onna_tui.api import custom_fields
+
         return await custom_fields.field_values(self.api, onna_id)
 
     async def enable_custom_field(self, onna_id: str, field_id: str) -> None:
+        from onna_tui.api import custom_fields
+
         await custom_fields.enable(self.api, onna_id, field_id)
 
     async def get_custom_value(self, onna_id: str, field_id: str) -> CustomValue:
+        from onna_tui.api import custom_fields
+
         return await custom_fields.get_value(self.api, onna_id, field_id)
 
     async def set_custom_value(self, onna_id: str, field_id: str, value: str) -> None:
+        from onna_tui.api import custom_fields
+
         await custom_fields.set_value(self.api, onna_id, field_id, value)
 
     # ------------------------------------------------------------- contents
 
     async def create_folder(self, draft: FolderDraft) -> Created:
         """POST /folders. Never retried after a timeout or dropped connection."""
+        from onna_tui.api import contents
+
         return await contents.create_folder(self.api, draft)
 
     async def get_folder(self, onna_id: str) -> Folder:
+        from onna_tui.api import contents
+
         return await contents.get_folder(self.api, onna_id)
 
     async def rename_folder(self, onna_id: str, name: str) -> None:
+        from onna_tui.api import contents
+
         await contents.rename_folder(self.api, onna_id, name)
 
     async def delete_folder(self, onna_id: str) -> DeleteOutcome:
         """DELETE the folder and everything in it (retried once after no answer)."""
+        from onna_tui.api import contents
+
         return await contents.delete_folder(self.api, onna_id)
 
     async def create_file(self, draft: FileDraft) -> Created:
         """POST /resources/files: the resource a file's content is uploaded into."""
+        from onna_tui.api import contents
+
         return await contents.create_file(self.api, draft)
 
     async def get_file(self, onna_id: str) -> FileResource:
+        from onna_tui.api import contents
+
         return await contents.get_file(self.api, onna_id)
 
     async def delete_file(self, onna_id: str) -> DeleteOutcome:
+        from onna_tui.api import contents
+
         return await contents.delete_file(self.api, onna_id)
 
     async def create_ticket(self, draft: TicketDraft) -> Created:
+        from onna_tui.api import contents
+
         return await contents.create_ticket(self.api, draft)
 
     async def get_ticket(self, onna_id: str) -> Ticket:
+        from onna_tui.api import contents
+
         return await contents.get_ticket(self.api, onna_id)
 
     async def delete_ticket(self, onna_id: str) -> DeleteOutcome:
+        from onna_tui.api import contents
+
         return await contents.delete_ticket(self.api, onna_id)
 
     def uploader(
@@ -263,6 +298,8 @@ class OnnaClient:
         on_offset: OffsetListener | None = None,
     ) -> Uploader:
         """The TUS upload of ``path`` into file resource ``onna_id`` (see api.upload)."""
+        from onna_tui.api.upload import Uploader
+
         return Uploader(
             self.api, onna_id, path, signature, chunk_size=chunk_size, on_offset=on_offset
         )

@@ -32,10 +32,9 @@ from onna_tui.api import tus
 from onna_tui.api.errors import NetworkError, OnnaError
 from onna_tui.api.requester import Requester
 from onna_tui.core.sizes import human_size
+from onna_tui.core.tus import DEFAULT_CHUNK_SIZE
 from onna_tui.errors import ExitCode, OnnaTuiError
 
-#: The default size of one PATCH.
-DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
 #: PATCH attempts in a row that may fail without the server's offset moving.
 MAX_FAILURES_IN_A_ROW = 4
 #: Bytes read at a time when hashing what the server already has.

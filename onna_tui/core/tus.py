@@ -35,6 +35,9 @@ CHECKSUM_MISMATCH = 460
 #: Algorithms we can compute, best first (hashlib names are the TUS names).
 CHECKSUM_ALGORITHMS = ("sha256", "sha1", "md5")
 
+#: The default size of one PATCH (api.upload; here so api.client need not load that).
+DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024
+
 
 class MetadataError(ValueError):
     """An Upload-Metadata header that breaks the protocol's rules; the message says which."""
