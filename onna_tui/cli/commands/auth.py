@@ -235,38 +235,8 @@ def _print_status(report: dict[str, Any], resolved: ResolvedProfile) -> None:
         pairs.append(("Org", report["org"]))
     if report["overridden"] and not report["from_environment"]:
         pairs.append(("Overridden by", ", ".join(report["overridden"])))
-    secret = report["secret"]
-    if secret["stored"]:
-        where = secret["location"]
-        if secret["insecure"]:
-            where += " (not a secure store; opted in)"
-        if secret["age_days"] is not None:
-            days = secret["age_days"]
-            where = f"stored {days} day{'s' if days != 1 else ''} ago in {where}"
-            if secret["old"]:
-                where += f" — old: rotate with `onna-tui profile rotate {resolved.name}`"
-        pairs.append(("Secret", where))
-    else:
-        pairs.append(("Secret", f"not stored — run `onna-tui profile set-secret {resolved.name}`"))
-    tok = report["token"]
-    if report["token_problem"]:
-        state = f"unknown ({report['token_problem']})"
-    elif tok["state"] == "none":
-        state = "none cached (`onna-tui token` or `onna-tui status --check` gets one)"
-    elif tok["state"] == "expired":
-        state = f"expired at {tok['expires_at']}"
-    elif tok["state"] == "refused":
-        state = (
-            f"refused by the server (revoked or expired there, though {tok['seconds_left']} s "
-            "were left by the clock); dropped from the cache, the next `onna-tui token` "
-            "mints a new one"
-        )
-    else:
-        left = human_duration(tok["seconds_left"])
-        state = (
-            f"{tok['state']}, {tok['seconds_left']} s left ({left}), expires {tok['expires_at']}"
-        )
-    pairs.append(("Token", state))
+    pairs.append(("Secret", _secret_line(report["secret"], resolved.name)))
+    pairs.append(("Token", _token_line(report["token"], report["token_problem"])))
     user = report["user"]
     if user is not None:
         name = " ".join(part for part in (user["name"], user["surname"]) if part)
@@ -282,3 +252,36 @@ def _print_status(report: dict[str, Any], resolved: ResolvedProfile) -> None:
         )
     for line in key_values(pairs):
         out(line)
+
+
+def _secret_line(secret: dict[str, Any], name: str) -> str:
+    """Where the client secret is kept, and whether it is old enough to rotate."""
+    if not secret["stored"]:
+        return f"not stored — run `onna-tui profile set-secret {name}`"
+    where = str(secret["location"])
+    if secret["insecure"]:
+        where += " (not a secure store; opted in)"
+    if secret["age_days"] is not None:
+        days = secret["age_days"]
+        where = f"stored {days} day{'s' if days != 1 else ''} ago in {where}"
+        if secret["old"]:
+            where += f" — old: rotate with `onna-tui profile rotate {name}`"
+    return where
+
+
+def _token_line(tok: dict[str, Any], problem: str | None) -> str:
+    """The cached token's state, as the status report's Token line says it."""
+    if problem:
+        return f"unknown ({problem})"
+    if tok["state"] == "none":
+        return "none cached (`onna-tui token` or `onna-tui status --check` gets one)"
+    if tok["state"] == "expired":
+        return f"expired at {tok['expires_at']}"
+    if tok["state"] == "refused":
+        return (
+            f"refused by the server (revoked or expired there, though {tok['seconds_left']} s "
+            "were left by the clock); dropped from the cache, the next `onna-tui token` "
+            "mints a new one"
+        )
+    left = human_duration(tok["seconds_left"])
+    return f"{tok['state']}, {tok['seconds_left']} s left ({left}), expires {tok['expires_at']}"
