@@ -16,12 +16,15 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from onna_tui.cli.errors import redact
 from onna_tui.cli.parser import build_parser
 from onna_tui.core.text import printable
 from onna_tui.errors import ExitCode, OnnaTuiError
+
+if TYPE_CHECKING:
+    from onna_tui.cli.context import Context
 
 
 def _run_tui(args: argparse.Namespace) -> int:
@@ -78,8 +81,17 @@ def _quiet_broken_pipe() -> None:
         pass
 
 
-def run(argv: list[str] | None = None) -> int:
-    """Run ``onna-tui`` with ``argv`` (default: the command line); returns the exit code."""
+def run(
+    argv: list[str] | None = None,
+    *,
+    make_context: Callable[[argparse.Namespace], Context] | None = None,
+) -> int:
+    """Run ``onna-tui`` with ``argv`` (default: the command line); returns the exit code.
+
+    ``make_context`` builds the commands' `Context` from the parsed arguments (gh's
+    Factory): tests pass one with their own config store, vault and clock. The
+    default reads the person's config.toml and keyring.
+    """
     verbose = False
     try:
         parser = build_parser()
@@ -97,10 +109,13 @@ def run(argv: list[str] | None = None) -> int:
                 f"to `onna-tui {args.command}` (for a sandbox to script against, run "
                 "`onna-tui sandbox`)"
             )
-        from onna_tui.cli.context import Context
+        if make_context is None:
+            from onna_tui.cli.context import Context
+
+            make_context = Context
 
         handler: Handler = args.handler
-        outcome = handler(Context(args))
+        outcome = handler(make_context(args))
         if inspect.iscoroutine(outcome):
             code: int = asyncio.run(outcome)
             return code
