@@ -8,12 +8,11 @@ its lock held.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from onna_tui.sandbox.refusals import StateFileError
+from onna_tui.storage.files import atomic_write
 
 if TYPE_CHECKING:
     from onna_tui.sandbox.content_store import ContentStore
@@ -28,20 +27,9 @@ STATE_VERSION = 1
 def write_state_file(path: Path, snapshot: dict[str, Any]) -> None:
     """Replace ``path`` with ``snapshot`` as JSON, atomically, mode 0600."""
     data = json.dumps(snapshot, indent=2, sort_keys=True)
-    target = path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # mkstemp creates the file 0600 in the same directory, so os.replace is
-    # atomic and a crash never leaves a half-written state file behind.
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The project's one atomic write: a crash never leaves a half-written state file.
+    atomic_write(path, data.encode("utf-8"), mode=0o600)
 
 
 def read_state_file(path: Path) -> dict[str, Any]:
