@@ -194,47 +194,9 @@ class Fault:
         unknown = sorted(set(data) - _KNOWN_KEYS)
         if unknown:
             raise FaultSpecError(unknown[0], f"Unknown fault field {unknown[0]!r}.")
-
-        path = data.get("path", "/v1")
-        if not isinstance(path, str) or not path.strip():
-            raise FaultSpecError("path", "path must be a non-empty string such as /v1/workspaces.")
-        method = data.get("method")
-        if method is not None and (not isinstance(method, str) or not method.isalpha()):
-            raise FaultSpecError("method", "method must be an HTTP method such as POST.")
-        count = data.get("count", 1)
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-            raise FaultSpecError("count", "count must be a positive integer.")
-        status = data.get("status")
-        if status is not None and (
-            isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599
-        ):
-            raise FaultSpecError("status", "status must be an HTTP status code from 200 to 599.")
-        headers = data.get("headers") or {}
-        if not isinstance(headers, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str | int | float) and not isinstance(v, bool)
-            for k, v in headers.items()
-        ):
-            raise FaultSpecError("headers", "headers must map header names to string values.")
-        latency = data.get("latency", 0)
-        if (
-            isinstance(latency, bool)
-            or not isinstance(latency, int | float)
-            or not math.isfinite(latency)
-            or not 0 <= latency <= 300
-        ):
-            raise FaultSpecError("latency", "latency must be a number of seconds from 0 to 300.")
-        for flag in ("malformed", "wrong_shape"):
-            if not isinstance(data.get(flag, False), bool):
-                raise FaultSpecError(flag, f"{flag} must be true or false.")
-        drop = data.get("drop")
-        if drop not in (None, "before", "after", "during"):
-            raise FaultSpecError("drop", 'drop must be "before", "after" or "during".')
-        after_bytes = data.get("drop_after_bytes")
-        if after_bytes is not None and (
-            isinstance(after_bytes, bool) or not isinstance(after_bytes, int) or after_bytes < 0
-        ):
-            raise FaultSpecError("drop_after_bytes", "drop_after_bytes must be 0 or more bytes.")
-
+        path, method, count = _target(data)
+        status, headers, latency = _answer(data)
+        drop, after_bytes = _breakage(data)
         return cls(
             path=path,
             method=method,
@@ -242,13 +204,69 @@ class Fault:
             status=status,
             body=data.get("body"),
             has_body="body" in data,
-            headers={k: str(v) for k, v in headers.items()},
-            latency=float(latency),
+            headers=headers,
+            latency=latency,
             malformed=bool(data.get("malformed", False)),
             wrong_shape=bool(data.get("wrong_shape", False)),
             drop=drop,
             drop_after_bytes=after_bytes,
         )
+
+
+def _target(data: Mapping[str, Any]) -> tuple[str, str | None, int]:
+    """Which requests the fault hits (path, method) and how many times (count)."""
+    path = data.get("path", "/v1")
+    if not isinstance(path, str) or not path.strip():
+        raise FaultSpecError("path", "path must be a non-empty string such as /v1/workspaces.")
+    method = data.get("method")
+    if method is not None and (not isinstance(method, str) or not method.isalpha()):
+        raise FaultSpecError("method", "method must be an HTTP method such as POST.")
+    count = data.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise FaultSpecError("count", "count must be a positive integer.")
+    return path, method, count
+
+
+def _answer(data: Mapping[str, Any]) -> tuple[int | None, dict[str, str], float]:
+    """What the faulty answer says (status, headers) and how late it comes (latency)."""
+    status = data.get("status")
+    if status is not None and (
+        isinstance(status, bool) or not isinstance(status, int) or not 200 <= status <= 599
+    ):
+        raise FaultSpecError("status", "status must be an HTTP status code from 200 to 599.")
+    headers = data.get("headers") or {}
+    if not isinstance(headers, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str | int | float) and not isinstance(v, bool)
+        for k, v in headers.items()
+    ):
+        raise FaultSpecError("headers", "headers must map header names to string values.")
+    latency = data.get("latency", 0)
+    if (
+        isinstance(latency, bool)
+        or not isinstance(latency, int | float)
+        or not math.isfinite(latency)
+        or not 0 <= latency <= 300
+    ):
+        raise FaultSpecError("latency", "latency must be a number of seconds from 0 to 300.")
+    return status, {k: str(v) for k, v in headers.items()}, float(latency)
+
+
+def _breakage(
+    data: Mapping[str, Any],
+) -> tuple[Literal["before", "after", "during"] | None, int | None]:
+    """How the answer is broken: malformed, the wrong shape, or the connection dropped."""
+    for flag in ("malformed", "wrong_shape"):
+        if not isinstance(data.get(flag, False), bool):
+            raise FaultSpecError(flag, f"{flag} must be true or false.")
+    drop: Any = data.get("drop")
+    if drop not in (None, "before", "after", "during"):
+        raise FaultSpecError("drop", 'drop must be "before", "after" or "during".')
+    after_bytes = data.get("drop_after_bytes")
+    if after_bytes is not None and (
+        isinstance(after_bytes, bool) or not isinstance(after_bytes, int) or after_bytes < 0
+    ):
+        raise FaultSpecError("drop_after_bytes", "drop_after_bytes must be 0 or more bytes.")
+    return drop, after_bytes
 
 
 class FaultQueue:
