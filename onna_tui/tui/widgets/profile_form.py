@@ -95,26 +95,27 @@ class ProfileFormScreen(ModalScreen["ProfileInfo | None"]):
     def onna(self) -> AppServices:
         return self.app  # type: ignore[return-value]
 
+    def _title_and_intro(self) -> tuple[str | Text, str]:
+        """The box's title and the sentence above the fields (rotating, editing or adding)."""
+        editing = self.editing
+        if self.rotating and editing is not None:
+            return plain(f"Rotate credentials of {editing.name}"), (
+                "1. In Onna's Platform API app, create new credentials and copy the secret "
+                "(it is shown once). 2. Paste the new client id and secret here: they are "
+                "checked with Onna before the old ones are replaced. 3. Then delete the old "
+                f"credentials (client id {editing.client_id}) in the Platform API app."
+            )
+        title = plain(f"Edit profile {editing.name}") if editing else "Add credentials"
+        return title, (
+            "Client id and secret come from the Platform API app (API credentials). "
+            "They are checked with Onna before anything is saved; the secret goes to "
+            "your keyring and is not shown again."
+        )
+
     def compose(self) -> ComposeResult:
         editing = self.editing
         with Vertical() as box:
-            if self.rotating and editing is not None:
-                box.border_title = plain(f"Rotate credentials of {editing.name}")
-                intro = (
-                    "1. In Onna's Platform API app, create new credentials and copy the secret "
-                    "(it is shown once). 2. Paste the new client id and secret here: they are "
-                    "checked with Onna before the old ones are replaced. 3. Then delete the old "
-                    f"credentials (client id {editing.client_id}) in the Platform API app."
-                )
-            else:
-                box.border_title = (
-                    plain(f"Edit profile {editing.name}") if editing else ("Add credentials")
-                )
-                intro = (
-                    "Client id and secret come from the Platform API app (API credentials). "
-                    "They are checked with Onna before anything is saved; the secret goes to "
-                    "your keyring and is not shown again."
-                )
+            box.border_title, intro = self._title_and_intro()
             yield Static(plain(intro, multiline=True), id="form-intro")
             with VerticalScroll(id="form-scroll"):
                 yield FormField(
