@@ -46,6 +46,26 @@ def main(argv: list[str] | None = None) -> int:
         if names:
             sys.stdout.write("\n".join(names) + "\n")
         return 0
+    if "token" in args[:3]:
+        # Scripts ask for the token often, and it is nearly always cached with time left:
+        # answered from config.toml and the keyring alone (see cli.fast_token), or None.
+        from onna_tui.cli.fast_token import cached_token_output
+
+        try:
+            text = cached_token_output(args)
+            if text is not None:
+                sys.stdout.write(text)
+                return 0
+        except KeyboardInterrupt:
+            from onna_tui.errors import ExitCode
+
+            return ExitCode.INTERRUPTED
+        except BrokenPipeError:
+            from onna_tui.cli.runner import quiet_broken_pipe
+            from onna_tui.errors import ExitCode
+
+            quiet_broken_pipe()
+            return ExitCode.BROKEN_PIPE
     from onna_tui.cli.runner import run
 
     return run(argv)

@@ -72,7 +72,7 @@ def _report_bug(error: BaseException, verbose: bool) -> int:
     return ExitCode.API
 
 
-def _quiet_broken_pipe() -> None:
+def quiet_broken_pipe() -> None:
     # The reader went away (`onna-tui workspace list | head -1`): say nothing more.
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -126,7 +126,7 @@ def run(
     except OnnaTuiError as error:
         return _report(error, verbose)
     except BrokenPipeError:
-        _quiet_broken_pipe()
+        quiet_broken_pipe()
         return ExitCode.BROKEN_PIPE
     except Exception as error:
         return _report_bug(error, verbose)

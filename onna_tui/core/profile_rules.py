@@ -56,6 +56,12 @@ def normalize_client_id(value: str) -> str:
     return value
 
 
+def is_secret_key(key: str) -> bool:
+    """A config.toml key that looks like it holds a secret (those belong in the keyring)."""
+    lowered = key.lower()
+    return ("secret" in lowered and lowered != "secret_set_at") or "token" in lowered
+
+
 #: A client secret stored longer ago than this many days is flagged for rotation
 #: (config.toml ``secret_max_age_days``; 0 turns the flag off).
 DEFAULT_SECRET_MAX_AGE_DAYS = 90

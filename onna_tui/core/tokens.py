@@ -14,6 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, SecretStr
 
+from onna_tui.core import token_rules
 from onna_tui.core.token_rules import RENEWAL_MARGIN
 
 #: ``refused``: the server answered 401 to a token its clock says is alive (revoked, or
@@ -54,7 +55,7 @@ class AccessToken(BaseModel):
 
     def seconds_left(self, now: datetime) -> int:
         """Whole seconds left at ``now``, never below zero."""
-        return max(0, int((self.expires_at - now).total_seconds()))
+        return token_rules.seconds_left(self.expires_at, now)
 
     def is_expired(self, now: datetime) -> bool:
         return now >= self.expires_at
@@ -66,11 +67,11 @@ class AccessToken(BaseModel):
     def renewal_margin(self, margin: float) -> float:
         """``margin``, but never more than half this token's lifetime: a token shorter
         than the margin is still used instead of re-minted on every call."""
-        return min(margin, self.expires_in / 2)
+        return token_rules.renewal_margin(margin, self.expires_in)
 
     def is_fresh(self, now: datetime, margin: float = RENEWAL_MARGIN) -> bool:
         """True while it has more than its renewal margin left (reuse it; do not mint)."""
-        return self.is_usable(now, self.renewal_margin(margin))
+        return token_rules.is_fresh(self.expires_at, self.expires_in, now, margin)
 
     @property
     def fingerprint(self) -> str:

@@ -24,6 +24,13 @@ from onna_tui.api.cache import MemoryTokenCache, TokenCache
 from onna_tui.core.errors import ConfigError
 from onna_tui.core.tokens import Credentials
 from onna_tui.core.urls import DEFAULT_BASE_URL
+from onna_tui.profiles.environment import (  # re-exported: the names live there
+    ENV_BASE_URL,
+    ENV_CLIENT_ID,
+    ENV_CLIENT_SECRET,
+    ENV_EXEC_PROFILE,
+    ENV_PROFILE,
+)
 from onna_tui.storage.config_file import (
     Config,
     ConfigStore,
@@ -36,10 +43,6 @@ from onna_tui.storage.keyring.backends import BackendInfo
 from onna_tui.storage.keyring.token_cache import VaultTokenCache
 from onna_tui.storage.keyring.vault import Vault
 
-ENV_PROFILE = "ONNA_PROFILE"
-ENV_CLIENT_ID = "ONNA_CLIENT_ID"
-ENV_CLIENT_SECRET = "ONNA_CLIENT_SECRET"
-ENV_BASE_URL = "ONNA_BASE_URL"
 #: The name shown for credentials that come only from the environment.
 ENVIRONMENT_PROFILE = "environment"
 
@@ -93,10 +96,6 @@ def _env(env: Mapping[str, str], key: str) -> str | None:
     # An empty variable (`ONNA_PROFILE= cmd`) means unset, as most tools treat it.
     value = env.get(key, "").strip()
     return value or None
-
-
-#: Set by `onna-tui exec` for the program it runs: the profile whose token it holds.
-ENV_EXEC_PROFILE = "ONNA_TUI_EXEC_PROFILE"
 
 
 def _env_base_url(env: Mapping[str, str]) -> str | None:

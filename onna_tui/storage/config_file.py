@@ -67,15 +67,12 @@ from onna_tui.storage.paths import (  # noqa: F401 - re-exported: where config.t
     default_config_dir,
     default_config_path,
 )
+from onna_tui.storage.quick_config import MAX_CONFIG_BYTES, MAX_NESTING
 from onna_tui.storage.toml_text import nesting_depth, render_toml, table_line, toml_kind
 
 #: How long a change waits for another process's change to config.toml to finish.
 #: A holder keeps the lock for one file write plus a few keyring calls, each bounded.
 LOCK_WAIT = 30.0
-#: A real config.toml is a few kilobytes; anything this big is not one.
-MAX_CONFIG_BYTES = 1024 * 1024
-#: Tables and arrays nested deeper than this are not a config.toml either.
-MAX_NESTING = 16
 
 
 class ConfigStorageError(ConfigError):

@@ -25,6 +25,7 @@ from onna_tui.core.profile_rules import (
     DEFAULT_SECRET_MAX_AGE_DAYS,
     PROFILE_NAME,
     PROFILE_NAME_RULE,
+    is_secret_key,
     normalize_client_id,
     normalize_org,
     validate_profile_name,
@@ -54,11 +55,6 @@ def normalize_base_url(url: str) -> str:
         return base_url_policy(url)
     except ConfigError as exc:
         raise ValueError(str(exc).rstrip(".")) from None
-
-
-def is_secret_key(key: str) -> bool:
-    lowered = key.lower()
-    return ("secret" in lowered and lowered != "secret_set_at") or "token" in lowered
 
 
 def _refuse_secret_keys(extra: Mapping[str, Any] | None) -> None:

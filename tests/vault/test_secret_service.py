@@ -615,3 +615,39 @@ def test_second_process_reuses_the_first_ones_token(
         assert sandbox_credentials.client_secret.get_secret_value() not in raw
     finally:
         real.forget_profile(base, client_id)
+
+
+# ----------------------------------------- the fast path of `onna-tui token`
+
+
+@pytest.mark.secret_service
+def test_the_secret_service_reads_agree_with_keyring(
+    monkeypatch: pytest.MonkeyPatch,
+    secret_service: KeyringBackend,
+    real_vault: Vault,
+    base_url: str,
+) -> None:
+    """Both entries on one connection and one session: the same values as get_password."""
+    import keyring.core
+
+    from onna_tui.storage.keyring.entries import decode_token, token_username
+    from onna_tui.storage.keyring.quick import read_fresh_token
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", secret_service)  # keyring's own choice
+    clock = ManualClock()
+    assert read_fresh_token(base_url, "cid", lambda token: True) is None  # nothing stored
+    real_vault.put_token(base_url, "cid", make_token(clock, "tok\x1b[2J\u202eé"))
+    assert read_fresh_token(base_url, "cid", lambda token: True) is None  # no secret yet
+    real_vault.put_secret(base_url, "cid", SecretStr(SECRET))
+    found = read_fresh_token(base_url, "cid", lambda token: True)
+    raw = secret_service.get_password(token_service_name(base_url), token_username("cid"))
+    full = decode_token(raw)
+    assert found is not None and full is not None
+    assert (found.access_token, found.expires_at) == (
+        full.access_token.get_secret_value(),
+        full.expires_at,
+    )
+    assert secret_service.get_password(service_name(base_url), "cid") == SECRET
+    assert read_fresh_token(base_url, "cid", lambda token: False) is None
+    real_vault.delete_secret(base_url, "cid")
+    assert read_fresh_token(base_url, "cid", lambda token: True) is None

@@ -102,7 +102,10 @@ def classify_backend(backend: KeyringBackend) -> BackendInfo:
     """Describe a keyring backend and say whether it may hold secrets without an opt-in."""
     if isinstance(backend, MemoryKeyring):
         return BackendInfo(MemoryKeyring.description, secure=True)
-    # Imported here: keyring's chainer module is cheap, but keep the top lean.
+    known = _KNOWN_BACKENDS.get(qualname(backend))
+    if known is not None:  # an exact class, so neither the fail backend nor a chainer
+        return BackendInfo(*known)
+    # Imported here: the common case above (a known backend) does without them.
     from keyring.backends import chainer, fail
 
     if isinstance(backend, fail.Keyring):
@@ -113,9 +116,6 @@ def classify_backend(backend: KeyringBackend) -> BackendInfo:
             return BackendInfo("no keyring", secure=False, missing=True)
         # keyring's chainer writes to its first (highest priority) backend.
         return classify_backend(chained[0])
-    known = _KNOWN_BACKENDS.get(qualname(backend))
-    if known is not None:
-        return BackendInfo(*known)
     try:
         priority = float(type(backend).priority)
     except Exception:

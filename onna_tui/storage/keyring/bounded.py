@@ -7,12 +7,11 @@ threads are daemon threads (not a ThreadPoolExecutor, not ``asyncio.to_thread``)
 because a hung call must not keep the process alive at exit either — Python
 3.11 joins executor threads at shutdown without a time limit. While a call
 that timed out is still stuck, new calls fail fast instead of piling up more
-threads.
+threads. asyncio is imported by ``acall`` only.
 """
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +23,9 @@ from onna_tui.storage.keyring.backends import BackendInfo
 from onna_tui.storage.keyring.errors import KeyringTimeout, translate_error
 
 T = TypeVar("T")
+
+#: How long a keyring call may take before it is given up (seconds).
+DEFAULT_TIMEOUT = 5.0
 
 
 @dataclass
@@ -103,6 +105,8 @@ async def acall(
     secrets: tuple[str, ...] = (),
 ) -> T:
     """The async twin of ``call``: awaits a daemon thread, never blocks the event loop."""
+    import asyncio  # here: the synchronous fast path of `onna-tui token` does without it
+
     _check_not_stuck(shared, action)
     loop = asyncio.get_running_loop()
     future: asyncio.Future[_Outcome] = loop.create_future()

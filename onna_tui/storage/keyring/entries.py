@@ -1,6 +1,7 @@
 """What the keyring entries of onna-tui are called and what they hold.
 
-One entry per value, plain strings:
+One entry per value, plain strings (the names are in ``names``, standard library only,
+for the cached-token fast path):
 
 * service ``onna-tui:<base URL>``, username ``<client_id>`` — the client secret.
   The base URL is part of the service name so two environments (production,
@@ -22,31 +23,15 @@ import json
 from datetime import datetime
 
 from onna_tui.core.tokens import AccessToken
-
-#: The prefix of the keyring service names that hold client secrets.
-SERVICE_PREFIX = "onna-tui:"
-#: The prefix of the keyring service names that hold cached tokens (never a secret).
-TOKEN_SERVICE_PREFIX = "onna-tui-token:"
-#: Appended to the client id to name the cached-token entry.
-TOKEN_SUFFIX = "#token"
-#: Version of the token JSON layout; an entry with another version reads as absent.
-TOKEN_FORMAT = 1
-
-
-def service_name(base_url: str) -> str:
-    """The keyring service for one API base URL (trailing slashes do not matter)."""
-    return SERVICE_PREFIX + base_url.strip().rstrip("/")
-
-
-def token_service_name(base_url: str) -> str:
-    """The keyring service of cached tokens for one API base URL: never a secret's service,
-    since a base URL never starts with "-token:"."""
-    return TOKEN_SERVICE_PREFIX + base_url.strip().rstrip("/")
-
-
-def token_username(client_id: str) -> str:
-    return client_id + TOKEN_SUFFIX
-
+from onna_tui.storage.keyring.names import (  # noqa: F401 - re-exported: the names live there
+    SERVICE_PREFIX,
+    TOKEN_FORMAT,
+    TOKEN_SERVICE_PREFIX,
+    TOKEN_SUFFIX,
+    service_name,
+    token_service_name,
+    token_username,
+)
 
 # ----------------------------------------------------------- token entries
 

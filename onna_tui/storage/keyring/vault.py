@@ -25,7 +25,7 @@ from onna_tui.storage.keyring.backends import (
     qualname,
     secret_service_provider,
 )
-from onna_tui.storage.keyring.bounded import Shared, acall, call
+from onna_tui.storage.keyring.bounded import DEFAULT_TIMEOUT, Shared, acall, call
 from onna_tui.storage.keyring.entries import (
     decode_token,
     encode_token,
@@ -55,7 +55,7 @@ class Vault:
     def __init__(
         self,
         keyring_backend: KeyringBackend | None = None,
-        timeout: float = 5.0,
+        timeout: float = DEFAULT_TIMEOUT,
         allow_insecure: bool = False,
     ) -> None:
         self.timeout = timeout
