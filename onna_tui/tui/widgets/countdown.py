@@ -4,6 +4,12 @@ It ticks on the app's once-a-second ``tick_signal`` (one timer for the whole app
 and keeps no running total: every tick recomputes the time left from the token's
 ``expires_at`` and the injected clock, so it never drifts, a frozen clock
 freezes it (snapshots), and a test can move the clock and call ``tick()``.
+
+A tick touches only what changed: the digits once a second, the bar when it
+grows by a visible step, the caption and the urgency class when they change. An
+unchanged part is neither repainted nor re-laid out nor re-styled, and while its
+screen is in another mode (not on the screen stack) the countdown skips the
+ticks; it catches up when its screen is shown again.
 """
 
 from __future__ import annotations
@@ -12,17 +18,72 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Digits, Label, ProgressBar
+from textual.geometry import clamp
+from textual.widget import Widget
+from textual.widgets import Digits, Label
+
+# Textual is pinned exactly (pyproject.toml): its ProgressBar's own parts, without the
+# ProgressBar, whose 1 Hz ETA timer and data bindings repaint the bar on every update.
+from textual.widgets._progress_bar import Bar, PercentageStatus
 
 from onna_tui.core.formatting import format_left
 from onna_tui.tui.formatting import URGENCY_CLASSES, urgency
+from onna_tui.tui.widgets.visibility import on_shown_screen
 
 if TYPE_CHECKING:
     from datetime import tzinfo
 
+    from textual.screen import Screen
+
     from onna_tui.core.clock import Clock
     from onna_tui.core.tokens import AccessToken
     from onna_tui.tui.services import AppServices
+
+
+class LifetimeBar(Widget):
+    """The share of the token's lifetime left: Textual's ProgressBar look, without its timer.
+
+    Laid out and styled as a ``ProgressBar(show_eta=False)``: a ``Bar`` and a percentage.
+    Setting the same fraction again changes nothing; the bar repaints only when it
+    moves by a half cell, the percentage when its whole number changes.
+    """
+
+    DEFAULT_CSS = """
+    LifetimeBar {
+        width: auto;
+        height: 1;
+        layout: horizontal;
+    }
+    """
+
+    def __init__(self, fraction: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._fraction = fraction
+
+    @property
+    def fraction(self) -> float:
+        """Between 0 and 1: the share of the lifetime left."""
+        return self._fraction
+
+    def compose(self) -> ComposeResult:
+        bar = Bar(id="bar")
+        bar.set_reactive(Bar.percentage, self._fraction)
+        percentage = PercentageStatus(id="percentage")
+        percentage.set_reactive(PercentageStatus.percentage, round(self._fraction * 100))
+        yield bar
+        yield percentage
+
+    def update(self, progress: float, total: float) -> None:
+        """As ``ProgressBar.update(total=total, progress=progress)`` shows it."""
+        fraction = clamp(progress / total, 0.0, 1.0) if total else 1.0
+        if fraction == self._fraction:
+            return
+        self._fraction = fraction
+        if self.is_mounted:
+            self.query_one(Bar).percentage = fraction  # a reactive: repaints if the cells change
+            # Likewise, whole percents: its validator rounds the fraction (the ProgressBar
+            # binds the same float to it, though the reactive is typed as the int).
+            self.query_one(PercentageStatus).percentage = fraction  # type: ignore[assignment]
 
 
 class TokenCountdown(Vertical):
@@ -31,7 +92,7 @@ class TokenCountdown(Vertical):
     DEFAULT_CSS = """
     TokenCountdown { height: auto; }
     TokenCountdown Digits { width: auto; }
-    TokenCountdown ProgressBar { margin-top: 1; }
+    TokenCountdown LifetimeBar { margin-top: 1; }
     """
 
     def __init__(self, clock: Clock, tz: tzinfo | None = None, **kwargs: Any) -> None:
@@ -41,16 +102,28 @@ class TokenCountdown(Vertical):
         self._token: AccessToken | None = None
         #: Whole seconds left at the last tick (None: no token).
         self.seconds_left: int | None = None
+        #: The urgency class now on the widget (None: none yet).
+        self._shown_state: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Digits("--:--", id="countdown-digits")
         yield Label("no token", id="countdown-caption")
-        yield ProgressBar(total=100, show_eta=False, show_percentage=True, id="countdown-bar")
+        yield LifetimeBar(id="countdown-bar")
 
     def on_mount(self) -> None:
         services = cast("AppServices", self.app)
-        services.tick_signal.subscribe(self, lambda _: self.tick())
+        services.tick_signal.subscribe(self, lambda _: self._tick())
+        # Shown again after another mode: catch up before that frame is painted.
+        self.app.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
         self.tick()
+
+    def _tick(self) -> None:
+        if on_shown_screen(self):  # a screen of another mode catches up when shown
+            self.tick()
+
+    def _screen_changed(self, screen: Screen[Any]) -> None:
+        if screen is self.screen:
+            self.tick()
 
     @property
     def token(self) -> AccessToken | None:
@@ -81,17 +154,24 @@ class TokenCountdown(Vertical):
             return
         digits = self.query_one("#countdown-digits", Digits)
         caption = self.query_one("#countdown-caption", Label)
-        bar = self.query_one("#countdown-bar", ProgressBar)
+        bar = self.query_one("#countdown-bar", LifetimeBar)
         if token is None or self.seconds_left is None:
-            digits.update("--:--")
-            caption.update("no token")
-            bar.update(total=100, progress=0)
+            digits_text, caption_text = "--:--", "no token"
+            bar.update(progress=0, total=100)
         else:
-            digits.update(format_left(self.seconds_left))
+            digits_text = format_left(self.seconds_left)
             until = token.expires_at.astimezone(self._tz).strftime("%H:%M:%S")
-            caption.update(
+            caption_text = (
                 f"expired at {until}" if self.seconds_left <= 0 else f"left · expires at {until}"
             )
-            bar.update(total=max(1, token.expires_in), progress=self.seconds_left)
-        self.remove_class(*URGENCY_CLASSES)
-        self.add_class(self.state)
+            bar.update(progress=self.seconds_left, total=max(1, token.expires_in))
+        if digits.value != digits_text:
+            digits.update(digits_text)  # re-laid out only if its width changes
+        if caption.content != caption_text:
+            caption.update(caption_text)
+        state = self.state
+        if state != self._shown_state:
+            # One style update, only when the urgency changes (it re-styles the subtree).
+            self._shown_state = state
+            self.remove_class(*URGENCY_CLASSES, update=False)
+            self.add_class(state)

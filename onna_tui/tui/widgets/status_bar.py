@@ -3,12 +3,18 @@
 It listens to the app's token signal (fed by TokenManager.subscribe) for
 immediate changes and re-reads the clock on the app's once-a-second tick_signal
 for the countdown.
+
+A second's tick changes only the token label's text, which keeps its width: it is
+repainted, not re-laid out, and nothing else is touched (no re-styling unless the
+urgency changes). A status bar on a screen of another mode skips the ticks; it
+catches up when its screen is shown again.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
@@ -18,8 +24,11 @@ from onna_tui.core.formatting import format_left
 from onna_tui.tui.formatting import URGENCY_CLASSES, urgency
 from onna_tui.tui.safe_text import plain
 from onna_tui.tui.sections import NAVIGABLE
+from onna_tui.tui.widgets.visibility import on_shown_screen
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from onna_tui.tui.services import AppServices
 
 
@@ -59,6 +68,10 @@ class StatusBar(Horizontal):
     def __init__(self, section: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.section = section
+        #: The urgency class now on the token label (None: none yet).
+        self._token_state: str | None = None
+        #: What the profile label shows: (from a session?, the text); None: nothing yet.
+        self._profile_shown: tuple[bool, str] | None = None
 
     @property
     def onna(self) -> AppServices:
@@ -72,8 +85,18 @@ class StatusBar(Horizontal):
     def on_mount(self) -> None:
         self.onna.token_signal.subscribe(self, lambda _token: self.refresh_state())
         self.onna.session_signal.subscribe(self, lambda _session: self.refresh_state())
-        self.onna.tick_signal.subscribe(self, lambda _: self.refresh_state())
+        self.onna.tick_signal.subscribe(self, lambda _: self._tick())
+        # Shown again after another mode: catch up before that frame is painted.
+        self.app.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
         self.refresh_state()
+
+    def _tick(self) -> None:
+        if on_shown_screen(self):  # a screen of another mode catches up when shown
+            self.refresh_state()
+
+    def _screen_changed(self, screen: Screen[Any]) -> None:
+        if screen is self.screen:
+            self.refresh_state()
 
     def _nav(self) -> Content:
         parts = []
@@ -100,12 +123,12 @@ class StatusBar(Horizontal):
         profile = self.query_one("#status-profile", Label)
         token_label = self.query_one("#status-token", Label)
         if session is None:
-            profile.update(app.status_hint)
+            profile_text = app.status_hint
             token_text, state = "no token", "-none"
         else:
             label = f" ({session.label})" if session.label else ""
             org = f" · {session.resolved.org}" if session.resolved.org else ""
-            profile.update(plain(f"{session.name}{label}{org}"))
+            profile_text = f"{session.name}{label}{org}"
             tokens = session.tokens
             token = tokens.current if tokens is not None else None
             if tokens is None:
@@ -118,6 +141,17 @@ class StatusBar(Horizontal):
                 token_text = "token expired" if left <= 0 else f"token {format_left(left)}"
             if tokens is not None:
                 token_text += " ⟳ auto" if tokens.renew_early else " (no auto-renew)"
-        token_label.update(token_text)
-        token_label.remove_class(*URGENCY_CLASSES)
-        token_label.add_class(state)
+        shown_profile = (session is not None, profile_text)
+        if shown_profile != self._profile_shown:
+            self._profile_shown = shown_profile
+            # A session's names come from config.toml: never markup (the hint is ours).
+            profile.update(plain(profile_text) if session is not None else profile_text)
+        old = token_label.content
+        if old != token_text:
+            # Width unchanged (59:59 -> 59:58): the layout is too, only the label repaints.
+            same_width = isinstance(old, str) and cell_len(old) == cell_len(token_text)
+            token_label.update(token_text, layout=not same_width)
+        if state != self._token_state:
+            self._token_state = state
+            token_label.remove_class(*URGENCY_CLASSES, update=False)
+            token_label.add_class(state)
