@@ -26,6 +26,8 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Callable
+from email.utils import formatdate
 from types import TracebackType
 
 import uvicorn
@@ -59,6 +61,8 @@ class _BoundedH11Protocol(H11Protocol):
     """
 
     head_timeout: float = DEFAULT_HEAD_TIMEOUT
+    #: Seconds since the epoch, for the Date header (a test moves it by hand).
+    wall_clock: Callable[[], float] = time.time
 
     _head_timer: asyncio.TimerHandle | None = None
     _waiting_cycle: object = None
@@ -86,7 +90,25 @@ class _BoundedH11Protocol(H11Protocol):
         super().connection_made(transport)  # type: ignore[arg-type]
         self._arm_head_timer()
 
+    def _refresh_date(self) -> None:
+        """Keep the Date header of the responses to come to the second, on demand.
+
+        uvicorn refreshes it from a loop that wakes ten times a second, idle or not;
+        `_QuietServer` sleeps instead, so the date is brought up to date here, when
+        a request comes in (at most once a second).
+        """
+        state = self.server_state
+        second = int(self.wall_clock())
+        if getattr(state, "date_second", None) == second:
+            return
+        state.date_second = second  # type: ignore[attr-defined]
+        date = [(b"date", formatdate(second, usegmt=True).encode())]
+        state.default_headers = (date if self.config.date_header else []) + list(
+            self.config.encoded_headers
+        )
+
     def data_received(self, data: bytes) -> None:
+        self._refresh_date()
         super().data_received(data)
         self._check_head_arrived()
 
@@ -101,9 +123,47 @@ class _BoundedH11Protocol(H11Protocol):
         super().connection_lost(exc)
 
 
-def bounded_protocol(head_timeout: float) -> type[asyncio.Protocol]:
+def bounded_protocol(
+    head_timeout: float, wall_clock: Callable[[], float] = time.time
+) -> type[asyncio.Protocol]:
     """The HTTP protocol class for uvicorn, with this deadline for request heads."""
-    return type("SandboxHTTPProtocol", (_BoundedH11Protocol,), {"head_timeout": head_timeout})
+    return type(
+        "SandboxHTTPProtocol",
+        (_BoundedH11Protocol,),
+        {"head_timeout": head_timeout, "wall_clock": staticmethod(wall_clock)},
+    )
+
+
+class _QuietServer(uvicorn.Server):
+    """uvicorn's server without its 10 Hz loop: idle, the sandbox's thread sleeps.
+
+    uvicorn's ``main_loop`` wakes every 0.1 s to refresh the Date header and to
+    see whether it should exit. Here the Date header is refreshed per request
+    (`_BoundedH11Protocol._refresh_date`), and ``request_exit`` wakes the loop
+    from any thread; a running ``onna-tui --sandbox`` then costs nothing while
+    nobody calls it.
+    """
+
+    _wake: asyncio.Event | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
+
+    async def main_loop(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        await self.on_tick(0)  # the first Date header, and an exit asked for already
+        while not self.should_exit:
+            await self._wake.wait()
+            self._wake.clear()
+
+    def request_exit(self) -> None:
+        """Ask the server to stop (from any thread); its loop wakes at once."""
+        self.should_exit = True
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            try:
+                loop.call_soon_threadsafe(wake.set)
+            except RuntimeError:
+                pass  # the loop has closed: it stopped already
 
 
 class _DropFilter(logging.Filter):
@@ -178,8 +238,10 @@ class SandboxServer:
         keep_alive_timeout: int = DEFAULT_KEEP_ALIVE_TIMEOUT,
         head_timeout: float = DEFAULT_HEAD_TIMEOUT,
         body_timeout: float = DEFAULT_BODY_TIMEOUT,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.state = state if state is not None else SandboxState()
+        self.wall_clock = wall_clock
         self.keep_alive_timeout = keep_alive_timeout
         self.head_timeout = head_timeout
         self.body_timeout = body_timeout
@@ -189,9 +251,12 @@ class SandboxServer:
         self.startup_timeout = startup_timeout
         self.port: int | None = None
         self._socket: socket.socket | None = None
-        self._server: uvicorn.Server | None = None
+        self._server: _QuietServer | None = None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
+        #: Set when the server thread has returned (an Event, not Thread.join: a
+        #: KeyboardInterrupt inside join can leave the thread looking stopped early).
+        self._finished = threading.Event()
 
     def _make_app(self, state: SandboxState, host: str) -> ASGIApp:
         # The API also answers to the name it was told to serve on (say, --host myhost.lan).
@@ -219,7 +284,7 @@ class SandboxServer:
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._thread is not None and not self._finished.is_set()
 
     # ------------------------------------------------------------- state
 
@@ -255,11 +320,11 @@ class SandboxServer:
             proxy_headers=False,  # the admin surface trusts the real peer address only
             server_header=False,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
-            http=bounded_protocol(self.head_timeout),
+            http=bounded_protocol(self.head_timeout, self.wall_clock),
             timeout_keep_alive=self.keep_alive_timeout,
             h11_max_incomplete_event_size=MAX_HEAD_BYTES,
         )
-        self._server = uvicorn.Server(config)
+        self._server = _QuietServer(config)
         self._thread = threading.Thread(
             target=self._run, name=f"onna-sandbox-{self.port}", daemon=True
         )
@@ -267,7 +332,7 @@ class SandboxServer:
 
         deadline = time.monotonic() + self.startup_timeout
         while not self._server.started:
-            if not self._thread.is_alive():
+            if self._finished.is_set():
                 self._cleanup_socket()
                 raise RuntimeError(f"the sandbox server failed to start: {self._error!r}")
             if time.monotonic() > deadline:
@@ -282,18 +347,21 @@ class SandboxServer:
             self._server.run(sockets=[self._socket])
         except BaseException as exc:  # SystemExit included: uvicorn exits on start-up failure
             self._error = exc
+        finally:
+            self._finished.set()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Ask uvicorn to exit and wait for the thread; safe to call twice."""
         if self._server is not None:
-            self._server.should_exit = True
+            self._server.request_exit()
         if self._thread is not None:
-            self._thread.join(timeout)
-            if self._thread.is_alive():
+            if not self._finished.wait(timeout):
                 # Still busy after the graceful period: stop waiting for connections.
                 assert self._server is not None
                 self._server.force_exit = True
-                self._thread.join(timeout)
+                self._finished.wait(timeout)
+            if self._finished.is_set():
+                self._thread.join(timeout)  # it is returning: let it go entirely
         self._cleanup_socket()
 
     def _cleanup_socket(self) -> None:
@@ -302,8 +370,8 @@ class SandboxServer:
 
     def wait(self) -> None:
         """Block until the server stops (used by the foreground CLI)."""
-        while self._thread is not None and self._thread.is_alive():
-            self._thread.join(0.2)
+        while self._thread is not None and not self._finished.wait(0.2):
+            pass
 
     # -------------------------------------------------- context managers
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
+from email.utils import formatdate
 
 import httpx
 import pytest
@@ -106,3 +108,41 @@ def test_bind_socket_picks_a_free_port() -> None:
 )
 def test_url_host(host: str, expected: str) -> None:
     assert url_host(host) == expected
+
+
+# ------------------------------------------------------------- idle
+
+
+def _timers_due_within(server: SandboxServer, seconds: float) -> list[float]:
+    """How soon each live timer of the server's event loop fires (asked on that loop)."""
+    quiet = server._server
+    assert quiet is not None and quiet._loop is not None
+    loop = quiet._loop
+
+    async def due() -> list[float]:
+        now = loop.time()
+        scheduled = getattr(loop, "_scheduled", [])  # asyncio's timer heap
+        return [t.when() - now for t in scheduled if not t.cancelled()]
+
+    soon = asyncio.run_coroutine_threadsafe(due(), loop).result(timeout=5)
+    return [left for left in soon if left < seconds]
+
+
+def test_an_idle_server_sets_no_timer() -> None:
+    # uvicorn's own loop wakes every 0.1 s; an idle `onna-tui --sandbox` must not.
+    with SandboxServer() as server:
+        assert httpx.get(server.base_url + "/health").status_code == 200
+        # The request's connection is closed: nothing is waiting to happen.
+        assert _timers_due_within(server, 1.0) == []
+    assert server.error is None
+
+
+def test_the_date_header_follows_the_clock_request_by_request() -> None:
+    now = [1_800_000_000.0]
+    with (
+        SandboxServer(wall_clock=lambda: now[0]) as server,
+        httpx.Client(base_url=server.base_url) as client,
+    ):
+        assert client.get("/health").headers["date"] == formatdate(now[0], usegmt=True)
+        now[0] += 3600.5  # an hour on, on the same keep-alive connection
+        assert client.get("/health").headers["date"] == formatdate(now[0], usegmt=True)
