@@ -62,29 +62,22 @@ def cached_token_output(
 def _output(
     args: Sequence[str], env: Mapping[str, str], clock: Clock, config_path: Path | None
 ) -> str | None:
-    from onna_tui.profiles.environment import RESOLUTION_VARIABLES
-
     request = fast_token_request(args)
-    if request is None or any(name in env for name in RESOLUTION_VARIABLES):
+    if request is None:
         return None
     name, as_json = request
 
-    from onna_tui.storage.paths import default_config_path
-    from onna_tui.storage.quick_config import quick_profile
+    from onna_tui.profiles.quick import quick_cached_token
 
-    profile = quick_profile(name, config_path or default_config_path(env))
-    if profile is None or profile.insecure_allowed:
-        return None
-
-    from onna_tui.storage.keyring.quick import read_fresh_token
-
-    token = read_fresh_token(
-        profile.base_url,
-        profile.client_id,
+    found = quick_cached_token(
+        name,
+        env,
         lambda token: is_fresh(token.expires_at, token.expires_in, clock()),
+        config_path,
     )
-    if token is None:
+    if found is None:
         return None
+    token = found[1]
     if not as_json:
         from onna_tui.core.text import printable
 

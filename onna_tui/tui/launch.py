@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from onna_tui.errors import ExitCode
 from onna_tui.tui.settings import AppSettings
+
+if TYPE_CHECKING:
+    from onna_tui.tui.early import EarlyRead
 
 
 def build_settings(
@@ -58,12 +62,33 @@ def run_tui(
     except ValueError as exc:
         print(f"onna-tui: {exc}", file=sys.stderr)
         return ExitCode.USAGE
+    early = _read_expiry_early(settings)
     from onna_tui.tui.app import make_app
 
     app = make_app(settings)
     try:
         app.run()
     finally:
+        if early is not None:
+            early.close()
         if app.sandbox is not None:
             app.sandbox.stop()
     return app.return_code or 0
+
+
+def _read_expiry_early(settings: AppSettings) -> EarlyRead | None:
+    """Start reading the cached token's expiry in a helper process (on another core, while
+    textual loads), for the Token screen to count down before the profile is open.
+
+    Not for the sandbox (its profile is not in config.toml) nor a --base-url run (another
+    server's token)."""
+    if settings.launch_sandbox or settings.base_url is not None:
+        return None
+    import asyncio
+
+    from onna_tui.tui.early import EarlyRead
+
+    early = EarlyRead.spawn(settings.profile)
+    if early is not None:
+        settings.early_expiry = lambda: asyncio.to_thread(early.result)
+    return early

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from onna_tui.core.clock import Clock
     from onna_tui.core.tokens import AccessToken
+    from onna_tui.tui.early import EarlyExpiry
     from onna_tui.tui.session import Session
     from onna_tui.tui.settings import AppSettings
     from onna_tui.tui.store import ProfileInfo, ProfileStore, Verify
@@ -33,6 +34,8 @@ class AppServices(Protocol):
     profiles: list[ProfileInfo]
     #: What the status bar says while there is no session.
     status_hint: str
+    #: The cached token's expiry read at start-up, until a session is open (or None).
+    early_expiry: EarlyExpiry | None
     token_signal: Signal[AccessToken | None]
     session_signal: Signal[Session | None]
     profiles_signal: Signal[list[ProfileInfo]]

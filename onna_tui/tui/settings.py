@@ -6,7 +6,7 @@ screenshot script describe an app the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
@@ -15,6 +15,7 @@ from onna_tui.core.clock import Clock, system_clock
 from onna_tui.core.token_rules import RENEWAL_MARGIN
 
 if TYPE_CHECKING:
+    from onna_tui.tui.early import EarlyExpiry
     from onna_tui.tui.sandbox_mode import SandboxHandle
     from onna_tui.tui.store import ProfileStore
 
@@ -58,3 +59,7 @@ class AppSettings:
     #: Signals that end the app the way ctrl+q does (the launcher passes SIGTERM and
     #: SIGHUP), with exit code 128 + the signal's number; empty in tests.
     exit_signals: tuple[int, ...] = ()
+    #: Answers when the profile's cached token expires, read while the app starts (the
+    #: launcher's helper process, ``tui.early``): the Token screen counts it down until
+    #: the profile is open. None: no early answer, the profile opens the full way.
+    early_expiry: Callable[[], Awaitable[EarlyExpiry | None]] | None = None

@@ -651,3 +651,101 @@ def test_the_secret_service_reads_agree_with_keyring(
     assert read_fresh_token(base_url, "cid", lambda token: False) is None
     real_vault.delete_secret(base_url, "cid")
     assert read_fresh_token(base_url, "cid", lambda token: True) is None
+
+
+# ------------------------------------------- the TUI's start-up helper (tui.early)
+
+
+def _early_child(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "onna_tui.tui.early", *args],
+        env=_child_env(env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.secret_service
+def test_the_start_up_helper_prints_the_expiry_and_never_the_token(
+    real_vault: Vault, base_url: str, tmp_path: Path
+) -> None:
+    """The child the TUI starts reads config.toml and the real keyring, and prints which
+    profile's token expires when: no token, no secret, nothing for a dead token."""
+    from datetime import UTC, datetime
+
+    from onna_tui.tui.early import decode
+
+    clock = ManualClock(datetime.now(UTC))
+    ConfigStore(tmp_path / "config.toml", clock=clock).add(
+        Profile.new("work", "cid", base_url=base_url, clock=clock)
+    )
+    real_vault.put_secret(base_url, "cid", SecretStr(SECRET))
+    token = make_token(clock, "tok-early-VALUE-never-printed")
+    real_vault.put_token(base_url, "cid", token)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("ONNA_") or key.startswith("ONNA_TUI_REQUIRE")
+    }
+    env.update(
+        ONNA_TUI_CONFIG_DIR=str(tmp_path),
+        PYTHON_KEYRING_BACKEND="keyring.backends.SecretService.Keyring",
+    )
+
+    for args in ((), ("--profile", "work")):
+        done = _early_child(env, *args)
+        assert done.returncode == 0, done.stderr
+        assert "tok-early" not in done.stdout and SECRET not in done.stdout
+        expiry = decode(done.stdout.strip())
+        assert expiry is not None
+        assert (expiry.profile, expiry.expires_at) == ("work", token.expires_at)
+
+    # No answer when the full path might open something else, or there is nothing to show.
+    assert _early_child(env, "--profile", "other").stdout == ""
+    assert _early_child({**env, "ONNA_CLIENT_ID": "cid"}).stdout == ""
+    real_vault.put_token(base_url, "cid", make_token(ManualClock(), "tok-early-expired"))
+    assert _early_child(env).stdout == ""
+
+
+@pytest.mark.secret_service
+def test_the_start_up_read_never_asks_to_unlock_the_keyring(
+    private_keyring: PrivateKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With ``prompt=False`` (the TUI's helper) a locked keyring is no answer, and nothing
+    asks the person to unlock it (the TUI asks, once, when it opens the profile)."""
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", private_keyring.address)
+    import keyring.core
+    import secretstorage
+    from keyring.backends import SecretService
+
+    from onna_tui.storage.keyring.quick import read_fresh_token
+
+    backend = SecretService.Keyring()
+    monkeypatch.setattr(keyring.core, "_keyring_backend", backend)
+    vault = Vault(backend, timeout=5.0)
+    _wait_until_ready(vault)
+    url = "https://locked-early.invalid/v1"
+    vault.put_secret(url, "cid", SecretStr(SECRET))
+    vault.put_token(url, "cid", make_token(ManualClock(), "tok-locked-early"))
+    assert read_fresh_token(url, "cid", lambda token: True, prompt=False) is not None
+
+    connection = secretstorage.dbus_init()
+    try:
+        secretstorage.get_default_collection(connection).lock()
+    finally:
+        connection.close()
+    asked: list[str] = []
+
+    def unlock(self: Any, *args: Any, **kwargs: Any) -> bool:
+        asked.append(type(self).__name__)
+        return True  # "dismissed": still locked
+
+    monkeypatch.setattr(secretstorage.Collection, "unlock", unlock)
+    monkeypatch.setattr(secretstorage.Item, "unlock", unlock)
+    assert read_fresh_token(url, "cid", lambda token: True, prompt=False) is None
+    assert asked == []
+    # The same read that may prompt does ask (so the check above could fail).
+    assert read_fresh_token(url, "cid", lambda token: True) is None
+    assert asked

@@ -98,10 +98,15 @@ def read_fresh_token(
     client_id: str,
     wanted: Callable[[CachedToken], bool],
     timeout: float | None = None,
+    *,
+    prompt: bool = True,
 ) -> CachedToken | None:
     """The profile's cached token when ``wanted`` takes it and its client secret is stored,
     read from keyring's own backend (PYTHON_KEYRING_BACKEND honoured) only if that backend
-    is one the Vault uses without an opt-in. None otherwise, and on any keyring failure."""
+    is one the Vault uses without an opt-in. None otherwise, and on any keyring failure.
+
+    ``prompt=False`` never asks the person anything: only an unlocked Secret Service
+    collection is read (a locked one, or another backend that might prompt, is None)."""
     # Imported here: keyring and the bounded call, only once the config has said yes.
     import keyring
 
@@ -113,7 +118,7 @@ def read_fresh_token(
         info = classify_backend(backend)
         if info.missing or not info.secure:
             return None
-        with _reader(backend) as get_password:
+        with _reader(backend, prompt) as get_password:
             token = parse_token_entry(
                 get_password(token_service_name(base_url), token_username(client_id))
             )
@@ -137,23 +142,59 @@ def read_fresh_token(
 _SECRET_SERVICE = "keyring.backends.SecretService.Keyring"
 
 
+def _nothing(service: str, username: str) -> None:
+    return None
+
+
+def _collection(backend: KeyringBackend, prompt: bool) -> Any:
+    """The backend's collection (``get_preferred_collection``, which may prompt to unlock
+    it); without ``prompt``, the same collection if it is unlocked, else None."""
+    if prompt:
+        return backend.get_preferred_collection()  # type: ignore[attr-defined]
+    import secretstorage
+
+    bus = secretstorage.dbus_init()
+    try:
+        # The default collection is never created here (that may prompt): a missing one
+        # raises, and the caller answers None.
+        preferred = getattr(backend, "preferred_collection", None)
+        collection = (
+            secretstorage.Collection(bus, preferred) if preferred else secretstorage.Collection(bus)
+        )
+        if not collection.is_locked():
+            return collection
+    except BaseException:
+        bus.close()
+        raise
+    bus.close()
+    return None
+
+
 @contextmanager
-def _reader(backend: KeyringBackend) -> Iterator[Callable[[str, str], str | None]]:
+def _reader(
+    backend: KeyringBackend, prompt: bool = True
+) -> Iterator[Callable[[str, str], str | None]]:
     """``backend.get_password``, except that on the Secret Service both reads share one
     D-Bus connection and one encrypted session (each ``get_password`` opens its own, which
-    costs about as much as the rest of the fast path)."""
+    costs about as much as the rest of the fast path). Without ``prompt``, a backend
+    that may ask the person (anything but an unlocked Secret Service) reads nothing."""
     from onna_tui.storage.keyring.backends import qualname
 
     if qualname(backend) != _SECRET_SERVICE:
-        yield backend.get_password
+        yield backend.get_password if prompt else _nothing
         return
     # What keyring's SecretService.Keyring.get_password does, on one collection.
-    collection: Any = backend.get_preferred_collection()  # type: ignore[attr-defined]
+    collection = _collection(backend, prompt)
+    if collection is None:  # locked, and no prompt wanted
+        yield _nothing
+        return
     query: Callable[..., dict[str, str]] = backend._query  # type: ignore[attr-defined]
     unlock: Callable[[Any], None] = backend.unlock  # type: ignore[attr-defined]
 
     def get_password(service: str, username: str) -> str | None:
         for item in collection.search_items(query(service, username)):
+            if not prompt and item.is_locked():
+                return None
             unlock(item)
             value: str = item.get_secret().decode("utf-8")
             collection.session = item.session  # the next item found reuses the session

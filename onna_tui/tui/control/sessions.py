@@ -44,6 +44,8 @@ class SessionControl(TokenControl):
         if self.settings.launch_sandbox or (self.sandbox is not None and self.store is None):
             await self._start_sandbox(leaving=self.DEFAULT_MODE)
             return
+        # The start screen, or the Token screen when the early answer is counting down.
+        leaving = "token" if await self._show_early_expiry() else self.DEFAULT_MODE
         try:
             if self.store is None:
                 from onna_tui.tui.store import default_store
@@ -54,15 +56,50 @@ class SessionControl(TokenControl):
         except Exception as exc:
             self.report_error(exc, "read your profiles")
             self.status_hint = "profiles could not be read"
-            await self._hand_over("credentials", leaving=self.DEFAULT_MODE)
+            await self._leave_early_expiry()
+            await self._hand_over("credentials", leaving=leaving)
             return
         self._set_profiles(profiles)
         if not profiles and self.settings.profile is None and not self.store.has_env_credentials():
             self.status_hint = "no profile yet"
-            await self._hand_over("welcome", leaving=self.DEFAULT_MODE)
+            await self._leave_early_expiry()
+            await self._hand_over("welcome", leaving=leaving)
             return
         opened = await self._activate(self.settings.profile)
-        await self._hand_over("token" if opened else "credentials", leaving=self.DEFAULT_MODE)
+        await self._leave_early_expiry()
+        if not (opened and leaving == "token"):
+            await self._hand_over("token" if opened else "credentials", leaving=leaving)
+
+    async def _show_early_expiry(self) -> bool:
+        """Count the cached token down on the Token screen before the profile is open, if
+        the launcher's helper answered in time (``tui.early``); True if it is shown.
+
+        Waits for the first frame of the Token screen, so that what opens the profile
+        (imports, mostly) comes after the countdown is on screen, not before."""
+        early = self.settings.early_expiry
+        if early is None:
+            return False
+        try:
+            expiry = await early()
+        except Exception:
+            expiry = None  # no early answer: the profile opens the full way, as ever
+        if expiry is None or self.session is not None or self.current_mode != self.DEFAULT_MODE:
+            return False
+        self.early_expiry = expiry
+        await self._hand_over("token", leaving=self.DEFAULT_MODE)
+        painted = asyncio.Event()
+        self.call_after_refresh(painted.set)
+        await painted.wait()
+        return self.current_mode == "token"
+
+    async def _leave_early_expiry(self) -> None:
+        """The profile is open (or could not be): the early countdown gives way to what is
+        known now, the session's own token or none."""
+        if self.early_expiry is None:
+            return
+        self.early_expiry = None
+        session = self.session
+        self.token_signal.publish(session.tokens.current if session and session.tokens else None)
 
     async def _hand_over(self, mode: str, *, leaving: str) -> None:
         """Move on to ``mode`` once the app is done with the ``leaving`` mode's screen (the

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
     from onna_tui.core.tokens import AccessToken
+    from onna_tui.tui.early import EarlyExpiry
     from onna_tui.tui.sandbox_mode import SandboxHandle
     from onna_tui.tui.session import Session
     from onna_tui.tui.settings import AppSettings
@@ -38,6 +39,8 @@ class AppState(App[int]):
         self.renew_early = settings.renew_early
         #: What the status bar says while there is no session.
         self.status_hint = "opening…"
+        #: The cached token's expiry read at start-up, counted down until a session is open.
+        self.early_expiry: EarlyExpiry | None = None
         self.token_signal: Signal[AccessToken | None] = Signal(self, "token")
         self.session_signal: Signal[Session | None] = Signal(self, "session")
         self.profiles_signal: Signal[list[ProfileInfo]] = Signal(self, "profiles")

@@ -28,6 +28,7 @@ from onna_tui.tui.widgets.countdown import TokenCountdown
 
 if TYPE_CHECKING:
     from onna_tui.core.tokens import AccessToken
+    from onna_tui.tui.early import EarlyExpiry
     from onna_tui.tui.session import Session
 
 
@@ -155,6 +156,12 @@ class TokenScreen(OnnaScreen):
             self.query_one("#health", Static).update(plain(self.onna.status_hint))
 
     def _on_token(self, token: AccessToken | None) -> None:
+        early = self._early_expiry() if token is None else None
+        if early is not None:
+            # The expiry read at start-up, until the profile is open (moments later).
+            self.query_one(TokenCountdown).token = early
+            self._render_early(early)
+            return
         if self.revealed and (token is None or token.fingerprint != self._revealed_for):
             self.revealed = False  # a new token is not shown until it is asked for
             self._revealed_for = None
@@ -164,7 +171,25 @@ class TokenScreen(OnnaScreen):
         if token is not None and not self._user_loading and token.fingerprint != self._user_for:
             self.load_user()
 
+    def _early_expiry(self) -> EarlyExpiry | None:
+        """The start-up expiry, while it is for the profile being opened (else None)."""
+        early = self.onna.early_expiry
+        session = self.onna.session
+        if early is None or (session is not None and session.name != early.profile):
+            return None
+        return early
+
     # ------------------------------------------------------------ rendering
+
+    def _render_early(self, early: EarlyExpiry) -> None:
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column()
+        grid.add_row("Profile", plain(early.profile))
+        grid.add_row("Expires at", local_time(early.expires_at, self.onna.settings.display_tz))
+        grid.add_row("Token", Text("cached · opening the profile…", style="italic"))
+        self.query_one("#token-details", Static).update(grid)
+        self.query_one("#renew-state", Static).update("")
 
     @property
     def countdown(self) -> TokenCountdown:

@@ -14,7 +14,7 @@ ticks; it catches up when its screen is shown again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -31,13 +31,25 @@ from onna_tui.tui.formatting import URGENCY_CLASSES, urgency
 from onna_tui.tui.widgets.visibility import on_shown_screen
 
 if TYPE_CHECKING:
-    from datetime import tzinfo
+    from datetime import datetime, tzinfo
 
     from textual.screen import Screen
 
     from onna_tui.core.clock import Clock
-    from onna_tui.core.tokens import AccessToken
     from onna_tui.tui.services import AppServices
+
+
+class Expiring(Protocol):
+    """What a countdown needs of a token: an ``AccessToken``, or the expiry read at start-up
+    (``tui.early.EarlyExpiry``) while the profile opens."""
+
+    @property
+    def expires_at(self) -> datetime: ...
+
+    @property
+    def expires_in(self) -> int: ...
+
+    def seconds_left(self, now: datetime) -> int: ...
 
 
 class LifetimeBar(Widget):
@@ -99,7 +111,7 @@ class TokenCountdown(Vertical):
         super().__init__(**kwargs)
         self._clock = clock
         self._tz = tz
-        self._token: AccessToken | None = None
+        self._token: Expiring | None = None
         #: Whole seconds left at the last tick (None: no token).
         self.seconds_left: int | None = None
         #: The urgency class now on the widget (None: none yet).
@@ -126,11 +138,11 @@ class TokenCountdown(Vertical):
             self.tick()
 
     @property
-    def token(self) -> AccessToken | None:
+    def token(self) -> Expiring | None:
         return self._token
 
     @token.setter
-    def token(self, token: AccessToken | None) -> None:
+    def token(self, token: Expiring | None) -> None:
         self._token = token
         self.tick()
 

@@ -1,0 +1,159 @@
+"""The early countdown: the cached token's expiry, read while the app starts, is counted down
+on the Token screen before the profile is open, then gives way to the session's own token.
+
+The helper process itself is tested in tests/unit/test_early_helper.py and, on the real
+Secret Service, in tests/vault/test_secret_service.py; here its answer is injected
+(``AppSettings.early_expiry``) and opening the profile is held back by a gate on
+the store, so the moment between the two can be looked at.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import httpx
+from ui_helpers import screen_text, settle, until
+
+from onna_tui.api.http import make_http_client
+from onna_tui.api.tokens import exchange_credentials
+from onna_tui.core.clock import ManualClock
+from onna_tui.core.tokens import AccessToken, Credentials
+from onna_tui.tui.early import EarlyExpiry
+from onna_tui.tui.screens.credentials import CredentialsScreen
+from onna_tui.tui.screens.token import TokenScreen
+from onna_tui.tui.store import ProfileStore
+from onna_tui.tui.widgets.countdown import TokenCountdown
+
+
+async def _cache_token(
+    store: ProfileStore,
+    creds: Credentials,
+    base_url: str,
+    clock: ManualClock,
+    transport: httpx.ASGITransport,
+) -> AccessToken:
+    """A token the sandbox minted ten minutes ago, in the keyring as the app caches it."""
+    async with make_http_client(transport) as http:
+        token = await exchange_credentials(http, base_url, creds, clock)
+    clock.advance(600)
+    store.vault.put_token(base_url, creds.client_id, token)
+    return token
+
+
+def _gate(store: ProfileStore) -> asyncio.Event:
+    """Hold ``list_profiles`` (the first step of opening the profile) until the event is set."""
+    gate = asyncio.Event()
+    original = store.list_profiles
+
+    async def gated():  # type: ignore[no-untyped-def]
+        await gate.wait()
+        return await original()
+
+    store.list_profiles = gated  # type: ignore[method-assign]
+    return gate
+
+
+def _answer(expiry: EarlyExpiry | None) -> Callable[[], Awaitable[EarlyExpiry | None]]:
+    async def early() -> EarlyExpiry | None:
+        return expiry
+
+    return early
+
+
+async def test_the_cached_expiry_counts_down_before_the_profile_is_open(
+    app_factory, store, sandbox_credentials, sandbox_asgi_base_url, sandbox_clock, asgi_transport
+) -> None:
+    cached = await _cache_token(
+        store, sandbox_credentials, sandbox_asgi_base_url, sandbox_clock, asgi_transport
+    )
+    gate = _gate(store)
+    early = EarlyExpiry("work", cached.expires_at, cached.expires_in)
+    app = app_factory(store=store, early_expiry=_answer(early))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, TokenScreen))
+        await pilot.pause()
+        countdown = app.screen.query_one(TokenCountdown)
+        assert app.session is None  # the profile is not open yet…
+        assert countdown.token is early  # …and its token already counts down
+        assert countdown.text == "49:59"
+        text = screen_text(app)
+        assert "left · expires at" in text
+        assert "opening the profile" in text
+        assert cached.masked not in text  # the early answer never holds the token
+
+        # The clock moves on: the early countdown follows it like any other.
+        sandbox_clock.advance(59)
+        app.tick_signal.publish(None)
+        await pilot.pause()
+        assert countdown.text == "49:00"
+
+        gate.set()
+        await settle(pilot)
+        assert app.session is not None and app.session.tokens is not None
+        assert app.early_expiry is None
+        assert isinstance(app.screen, TokenScreen)
+        current = app.session.tokens.current
+        assert current is not None and current.fingerprint == cached.fingerprint
+        assert countdown.token is current
+        assert countdown.text == "49:00"
+        text = screen_text(app)
+        assert cached.fingerprint in text
+        assert "opening the profile" not in text
+
+
+async def test_without_an_early_answer_the_profile_opens_as_ever(app_factory, store) -> None:
+    for answer in (_answer(None), _raises):
+        app = app_factory(store=store, early_expiry=answer)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, TokenScreen)
+            assert app.session is not None and app.early_expiry is None
+            assert app.screen.query_one(TokenCountdown).text == "no token"
+
+
+async def _raises() -> EarlyExpiry | None:
+    raise OSError("the helper is gone")
+
+
+async def test_a_profile_that_does_not_open_leaves_the_early_countdown(
+    app_factory, store, sandbox_clock
+) -> None:
+    """The early answer named a profile the full path cannot open: the Credentials screen,
+    as without it, and no countdown of a token nobody has."""
+    early = EarlyExpiry("gone", sandbox_clock() + timedelta(minutes=30), 3599)
+    app = app_factory(store=store, profile="gone", early_expiry=_answer(early))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, CredentialsScreen)
+        assert app.session is None and app.early_expiry is None
+        await app.switch_mode("token")
+        await pilot.pause()
+        assert app.screen.query_one(TokenCountdown).text == "no token"
+
+
+async def test_an_early_answer_for_another_profile_is_not_shown_for_this_one(
+    app_factory, two_profiles, sandbox_clock
+) -> None:
+    early = EarlyExpiry("other", sandbox_clock() + timedelta(minutes=30), 3599)
+    app = app_factory(store=two_profiles, profile="work", early_expiry=_answer(early))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.session is not None and app.session.name == "work"
+        assert app.screen.query_one(TokenCountdown).text == "no token"
+
+
+async def test_an_untrusted_profile_name_is_shown_as_text(
+    app_factory, store, sandbox_clock
+) -> None:
+    gate = _gate(store)
+    name = "[bold]x[/bold]"
+    early = EarlyExpiry(name, sandbox_clock() + timedelta(minutes=30), 3599)
+    app = app_factory(store=store, early_expiry=_answer(early))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, TokenScreen))
+        await pilot.pause()
+        assert name in screen_text(app)
+        gate.set()
+        await settle(pilot)
