@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 import httpx
-from ui_helpers import screen_text, settle, until
+from ui_helpers import record_toasts, screen_text, settle, until
 
 from onna_tui.api.http import make_http_client
 from onna_tui.api.tokens import exchange_credentials
@@ -25,6 +25,7 @@ from onna_tui.tui.screens.credentials import CredentialsScreen
 from onna_tui.tui.screens.token import TokenScreen
 from onna_tui.tui.store import ProfileStore
 from onna_tui.tui.widgets.countdown import TokenCountdown
+from onna_tui.tui.widgets.status_bar import StatusBar
 
 
 async def _cache_token(
@@ -82,6 +83,15 @@ async def test_the_cached_expiry_counts_down_before_the_profile_is_open(
         assert "left · expires at" in text
         assert "opening the profile" in text
         assert cached.masked not in text  # the early answer never holds the token
+        bar = app.screen.query_one(StatusBar)
+        assert bar.profile_text == "work · opening…"
+        assert bar.token_text == "token 49:59"  # the status bar agrees with the countdown
+
+        # Keys that need the session say it is on its way (not "no profile").
+        toasts = record_toasts(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert [toast.title for toast in toasts.toasts] == ["Opening"]
 
         # The clock moves on: the early countdown follows it like any other.
         sandbox_clock.advance(59)
@@ -98,6 +108,8 @@ async def test_the_cached_expiry_counts_down_before_the_profile_is_open(
         assert current is not None and current.fingerprint == cached.fingerprint
         assert countdown.token is current
         assert countdown.text == "49:00"
+        assert app.screen.query_one(StatusBar).profile_text.startswith("work")
+        assert "opening" not in app.screen.query_one(StatusBar).profile_text
         text = screen_text(app)
         assert cached.fingerprint in text
         assert "opening the profile" not in text
@@ -155,5 +167,6 @@ async def test_an_untrusted_profile_name_is_shown_as_text(
         await until(pilot, lambda: isinstance(app.screen, TokenScreen))
         await pilot.pause()
         assert name in screen_text(app)
+        assert app.screen.query_one(StatusBar).profile_text == f"{name} · opening…"
         gate.set()
         await settle(pilot)

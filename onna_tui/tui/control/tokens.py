@@ -46,6 +46,13 @@ class TokenControl(AppState):
 
     def _tokens_or_hint(self) -> TokenManager | None:
         session = self.session
+        if session is None and self.early_expiry is not None:
+            self.notify(
+                "The profile is still opening: try again in a moment.",
+                title="Opening",
+                severity="warning",
+            )
+            return None
         if session is None:
             self.notify(
                 "No profile is active: add or pick one on the Credentials screen (F2).",

@@ -122,7 +122,14 @@ class StatusBar(Horizontal):
         session = app.session
         profile = self.query_one("#status-profile", Label)
         token_label = self.query_one("#status-token", Label)
-        if session is None:
+        early = app.early_expiry if session is None else None
+        if early is not None:
+            # The cached token's expiry, read at start-up, while the profile opens.
+            profile_text = f"{early.profile} · opening…"
+            left = early.seconds_left(app.clock())
+            state = urgency(left)
+            token_text = "token expired" if left <= 0 else f"token {format_left(left)}"
+        elif session is None:
             profile_text = app.status_hint
             token_text, state = "no token", "-none"
         else:
@@ -141,11 +148,12 @@ class StatusBar(Horizontal):
                 token_text = "token expired" if left <= 0 else f"token {format_left(left)}"
             if tokens is not None:
                 token_text += " ⟳ auto" if tokens.renew_early else " (no auto-renew)"
-        shown_profile = (session is not None, profile_text)
+        ours = session is None and early is None
+        shown_profile = (not ours, profile_text)
         if shown_profile != self._profile_shown:
             self._profile_shown = shown_profile
-            # A session's names come from config.toml: never markup (the hint is ours).
-            profile.update(plain(profile_text) if session is not None else profile_text)
+            # Profile names come from config.toml: never markup (the hint is ours).
+            profile.update(profile_text if ours else plain(profile_text))
         old = token_label.content
         if old != token_text:
             # Width unchanged (59:59 -> 59:58): the layout is too, only the label repaints.
