@@ -63,16 +63,18 @@ def run_tui(
         print(f"onna-tui: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     early = _read_expiry_early(settings)
-    from onna_tui.tui.app import make_app
-
-    app = make_app(settings)
     try:
-        app.run()
+        from onna_tui.tui.app import make_app
+
+        app = make_app(settings)
+        try:
+            app.run()
+        finally:
+            if app.sandbox is not None:
+                app.sandbox.stop()
     finally:
         if early is not None:
-            early.close()
-        if app.sandbox is not None:
-            app.sandbox.stop()
+            early.close()  # never left behind, whatever happened
     return app.return_code or 0
 
 
