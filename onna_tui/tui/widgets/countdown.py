@@ -14,7 +14,7 @@ ticks; it catches up when its screen is shown again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -28,15 +28,12 @@ from textual.widgets._progress_bar import Bar, PercentageStatus
 
 from onna_tui.core.formatting import format_left
 from onna_tui.tui.formatting import URGENCY_CLASSES, urgency
-from onna_tui.tui.widgets.visibility import on_shown_screen
+from onna_tui.tui.widgets.visibility import tick_while_shown
 
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
-    from textual.screen import Screen
-
     from onna_tui.core.clock import Clock
-    from onna_tui.tui.services import AppServices
 
 
 class Expiring(Protocol):
@@ -123,19 +120,8 @@ class TokenCountdown(Vertical):
         yield LifetimeBar(id="countdown-bar")
 
     def on_mount(self) -> None:
-        services = cast("AppServices", self.app)
-        services.tick_signal.subscribe(self, lambda _: self._tick())
-        # Shown again after another mode: catch up before that frame is painted.
-        self.app.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
+        tick_while_shown(self, self.tick)
         self.tick()
-
-    def _tick(self) -> None:
-        if on_shown_screen(self):  # a screen of another mode catches up when shown
-            self.tick()
-
-    def _screen_changed(self, screen: Screen[Any]) -> None:
-        if screen is self.screen:
-            self.tick()
 
     @property
     def token(self) -> Expiring | None:

@@ -24,11 +24,9 @@ from onna_tui.core.formatting import format_left
 from onna_tui.tui.formatting import URGENCY_CLASSES, urgency
 from onna_tui.tui.safe_text import plain
 from onna_tui.tui.sections import NAVIGABLE
-from onna_tui.tui.widgets.visibility import on_shown_screen
+from onna_tui.tui.widgets.visibility import tick_while_shown
 
 if TYPE_CHECKING:
-    from textual.screen import Screen
-
     from onna_tui.tui.services import AppServices
 
 
@@ -85,18 +83,8 @@ class StatusBar(Horizontal):
     def on_mount(self) -> None:
         self.onna.token_signal.subscribe(self, lambda _token: self.refresh_state())
         self.onna.session_signal.subscribe(self, lambda _session: self.refresh_state())
-        self.onna.tick_signal.subscribe(self, lambda _: self._tick())
-        # Shown again after another mode: catch up before that frame is painted.
-        self.app.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
+        tick_while_shown(self, self.refresh_state)
         self.refresh_state()
-
-    def _tick(self) -> None:
-        if on_shown_screen(self):  # a screen of another mode catches up when shown
-            self.refresh_state()
-
-    def _screen_changed(self, screen: Screen[Any]) -> None:
-        if screen is self.screen:
-            self.refresh_state()
 
     def _nav(self) -> Content:
         parts = []

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
 from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from onna_tui.tui.services import AppServices
 
 
 def on_shown_screen(widget: Widget) -> bool:
@@ -14,3 +22,20 @@ def on_shown_screen(widget: Widget) -> bool:
         return widget.screen in widget.app.screen_stack
     except Exception:  # not mounted (yet), or the app is gone
         return False
+
+
+def tick_while_shown(widget: Widget, update: Callable[[], None]) -> None:
+    """Call ``update`` on the app's 1 Hz tick while ``widget``'s screen is shown, and once
+    more when its screen is shown again after another mode (before that frame is painted),
+    so a hidden mode costs nothing and is never stale when it comes back."""
+
+    def tick(_: None) -> None:
+        if on_shown_screen(widget):
+            update()
+
+    def shown(screen: Screen[Any]) -> None:
+        if screen is widget.screen:
+            update()
+
+    cast("AppServices", widget.app).tick_signal.subscribe(widget, tick)
+    widget.app.screen_change_signal.subscribe(widget, shown, immediate=True)
