@@ -21,7 +21,7 @@ from onna_tui.api import health as health_calls
 from onna_tui.api import users, workspaces
 from onna_tui.api.cache import TokenCache
 from onna_tui.api.http import make_http_client
-from onna_tui.api.paging import DEFAULT_PAGE_LIMIT
+from onna_tui.api.paging import DEFAULT_PAGE_LIMIT, PageTrail
 from onna_tui.api.requester import MAX_RETRY_WAIT, DeleteOutcome, Requester, Sleep
 from onna_tui.api.sending import DEFAULT_LIMITS, RequestLimits
 from onna_tui.api.tokens import TokenManager
@@ -170,9 +170,12 @@ class OnnaClient:
         """Every workspace, following cursors until a page has none (see api.paging)."""
         return workspaces.iter_all(self.api, page_limit=page_limit)
 
-    def iter_workspace_pages(self, *, page_limit: int = DEFAULT_PAGE_LIMIT) -> AsyncGenerator[Page]:
-        """Every page of workspaces as it arrives (the CLI streams a page at a time)."""
-        return workspaces.iter_all_pages(self.api, page_limit=page_limit)
+    def iter_workspace_pages(
+        self, *, page_limit: int = DEFAULT_PAGE_LIMIT, resume: PageTrail | None = None
+    ) -> AsyncGenerator[Page]:
+        """Every page of workspaces as it arrives (the CLI streams a page at a time); with
+        ``resume``, from where that trail stopped (the CLI's quick pager hands over)."""
+        return workspaces.iter_all_pages(self.api, page_limit=page_limit, resume=resume)
 
     async def create_workspace(self, draft: WorkspaceDraft) -> CreatedWorkspace:
         """POST /workspaces. Never retried after a timeout or dropped connection."""

@@ -1,5 +1,5 @@
-"""The process's one AsyncClient and its policy: TLS verification always on, no proxy
-for plain http, no redirects followed, our User-Agent.
+"""The process's one AsyncClient, built with the shared rules of api.policy: TLS
+verification always on, no proxy for plain http, no redirects followed, our User-Agent.
 
 Sending (api.sending), reading answers (api.responses) and turning failures into
 sentences (api.transport_errors, api.response_errors) live beside it; their names
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import httpx
 
+from onna_tui.api.policy import DEFAULT_TIMEOUT, USER_AGENT, client_options
 from onna_tui.api.response_errors import response_error, token_endpoint_error
 from onna_tui.api.responses import (
     MAX_RETRY_AFTER,
@@ -29,7 +30,6 @@ from onna_tui.api.sending import (
     send,
 )
 from onna_tui.api.transport_errors import transport_error
-from onna_tui.version import __version__
 
 __all__ = [
     "DEFAULT_DEADLINE",
@@ -53,24 +53,11 @@ __all__ = [
     "transport_error",
 ]
 
-USER_AGENT = f"onna-tui/{__version__}"
-#: Connect fast or fail; allow the server a while to answer.
-DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=20.0, write=20.0, pool=5.0)
-
 
 def make_http_client(
     transport: httpx.AsyncBaseTransport | None = None,
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
 ) -> httpx.AsyncClient:
-    """The process's AsyncClient: keep-alive, TLS verification always on, our User-Agent."""
-    return httpx.AsyncClient(
-        transport=transport,
-        # Plain http is only ever loopback (see normalize_base_url): never send it
-        # through an HTTP_PROXY from the environment, where a client secret would
-        # cross the network in clear text. https still honours proxy settings.
-        mounts={"http://": None},
-        timeout=timeout,
-        verify=True,
-        follow_redirects=False,
-        headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
-    )
+    """The process's AsyncClient: keep-alive, TLS verification always on, our User-Agent
+    (the rules in api.policy)."""
+    return httpx.AsyncClient(transport=transport, **client_options(timeout))

@@ -22,13 +22,8 @@ from typing import Any
 import httpx
 
 from onna_tui.api.errors import BadResponse
+from onna_tui.api.policy import DEFAULT_DEADLINE, MAX_BODY_BYTES
 from onna_tui.api.transport_errors import timed_out, too_large, transport_error, undecodable
-
-#: The most one request may take, from connecting to the last byte of the body.
-DEFAULT_DEADLINE = 60.0
-#: The largest response body read. Onna's biggest answer (a page of workspaces, each
-#: with up to 10000 tags) is a few MiB at most; a bigger one is not the API.
-MAX_BODY_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)

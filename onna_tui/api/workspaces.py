@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator
 
-from onna_tui.api.paging import DEFAULT_PAGE_LIMIT, Listing, iter_items, iter_pages
+from onna_tui.api.paging import (
+    DEFAULT_PAGE_LIMIT,
+    WORKSPACES,
+    PageTrail,
+    iter_items,
+    iter_pages,
+)
 from onna_tui.api.requester import DeleteOutcome, Requester, delete_idempotent, segment
 from onna_tui.api.responses import parse_model
 from onna_tui.core.wire.workspaces import (
@@ -15,8 +21,6 @@ from onna_tui.core.wire.workspaces import (
     WorkspaceDraft,
     WorkspaceUpdate,
 )
-
-WORKSPACES = Listing(plural="workspaces", list_name="workspace list")
 
 
 async def list_page(api: Requester, cursor: str | None = None) -> Page:
@@ -35,13 +39,16 @@ def iter_all(api: Requester, *, page_limit: int = DEFAULT_PAGE_LIMIT) -> AsyncIt
     return iter_items(fetch, WORKSPACES, page_limit=page_limit)
 
 
-def iter_all_pages(api: Requester, *, page_limit: int = DEFAULT_PAGE_LIMIT) -> AsyncGenerator[Page]:
-    """Every page of workspaces as it arrives, following cursors (see api.paging)."""
+def iter_all_pages(
+    api: Requester, *, page_limit: int = DEFAULT_PAGE_LIMIT, resume: PageTrail | None = None
+) -> AsyncGenerator[Page]:
+    """Every page of workspaces as it arrives, following cursors (see api.paging); with
+    ``resume``, from where that trail stopped."""
 
     async def fetch(cursor: str | None) -> Page:
         return await list_page(api, cursor)
 
-    return iter_pages(fetch, WORKSPACES, page_limit=page_limit)
+    return iter_pages(fetch, WORKSPACES, page_limit=page_limit, resume=resume)
 
 
 async def create(api: Requester, draft: WorkspaceDraft) -> CreatedWorkspace:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from pydantic import SecretStr
 
     from onna_tui.api.client import OnnaClient
+    from onna_tui.cli.listing import WorkspaceListing
     from onna_tui.profiles.resolve import ResolvedProfile
     from onna_tui.storage.config_file import ConfigStore
     from onna_tui.storage.keyring.vault import Vault
@@ -53,6 +54,8 @@ class Context:
     store: ConfigStore = field(default_factory=_config_store)
     vault: Vault = field(default_factory=_vault)
     clock: Clock = system_clock
+    #: `workspace list` handed over part way by the quick path (cli.fast_list).
+    resumed_listing: WorkspaceListing | None = None
 
     @property
     def profile_name(self) -> str | None:

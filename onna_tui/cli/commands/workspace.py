@@ -10,14 +10,14 @@ after a timeout (see api.client).
 
 from __future__ import annotations
 
-import sys
 from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 from onna_tui.cli.context import Context, connect
 from onna_tui.cli.errors import UsageError
+from onna_tui.cli.listing import WorkspaceListing
 from onna_tui.cli.options import Subcommands, add_json, group, leaf
-from onna_tui.cli.output import JsonArrayWriter, TableWriter, emit_json, key_values, note, out
+from onna_tui.cli.output import emit_json, key_values, out
 from onna_tui.core.formatting import iso
 from onna_tui.sandbox.cli import positive_int
 
@@ -101,40 +101,22 @@ async def create(ctx: Context) -> int:
 
 
 async def list_workspaces(ctx: Context) -> int:
-    limit: int | None = ctx.args.limit
-    json_out = JsonArrayWriter() if ctx.as_json else None
-    rows = TableWriter(["ONNA_ID", "NAME"])
+    # Started here, or handed over by the quick path (cli.fast_list) part way through.
+    listing = ctx.resumed_listing or WorkspaceListing(ctx.as_json, ctx.args.limit)
     async with connect(ctx) as client:
         try:
-            async with aclosing(client.iter_workspace_pages()) as pages:
+            pages = client.iter_workspace_pages(resume=listing.trail)
+            async with aclosing(pages) as stream:
                 # A page is printed as soon as it arrives, while nothing more is fetched
                 # than ``limit`` needs.
-                taken = 0
-                async for whole in pages:
-                    page = whole.items if limit is None else whole.items[: limit - taken]
-                    taken += len(page)
-                    if not page:
-                        continue  # an empty page (an empty list) prints nothing
-                    if json_out is not None:
-                        json_out.write(
-                            {"onna_id": item.onna_id, "name": item.name} for item in page
-                        )
-                    else:
-                        for line in rows.lines([[item.onna_id, item.name] for item in page]):
-                            out(line)
-                        sys.stdout.flush()
-                    if limit is not None and taken >= limit:
+                async for page in stream:
+                    if not listing.page((item.onna_id, item.name) for item in page.items):
                         break
         except Exception as error:
-            # What was fetched stays printed (the JSON array closed); the error follows on
-            # stderr. Not when stdout itself failed (the reader went away).
-            if json_out is not None and json_out.count and not isinstance(error, OSError):
-                json_out.close()
+            # What was fetched stays printed; the error follows on stderr.
+            listing.failed(error)
             raise
-    if json_out is not None:
-        json_out.close()
-    elif not rows.started:
-        note("No workspaces yet. Create one with: onna-tui workspace create --name NAME")
+    listing.close()
     return 0
 
 
