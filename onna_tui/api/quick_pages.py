@@ -128,9 +128,14 @@ class QuickPager:
                 total = 0
                 for chunk in response.iter_bytes():
                     total += len(chunk)
-                    if total > self._max_body or self._monotonic() - started > self._deadline:
+                    if total > self._max_body or self._late(started):
                         return None
                     chunks.append(chunk)
+                if self._late(started):  # an empty body, late
+                    return None
         except Exception:  # httpx.HTTPError, InvalidURL, anything: the full path explains
             return None
         return b"".join(chunks)
+
+    def _late(self, started: float) -> bool:
+        return self._monotonic() - started > self._deadline

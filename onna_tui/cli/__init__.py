@@ -46,16 +46,11 @@ def main(argv: list[str] | None = None) -> int:
         if names:
             sys.stdout.write("\n".join(names) + "\n")
         return 0
-    if "token" in args[:3]:
-        # Scripts ask for the token often, and it is nearly always cached with time left:
-        # answered from config.toml and the keyring alone (see cli.fast_token), or None.
-        from onna_tui.cli.fast_token import cached_token_output
-
+    if "token" in args[:3] or args[:2] == ["workspace", "list"]:
         try:
-            text = cached_token_output(args)
-            if text is not None:
-                sys.stdout.write(text)
-                return 0
+            code = _quick(args)
+            if code is not None:
+                return code
         except KeyboardInterrupt:
             from onna_tui.errors import ExitCode
 
@@ -69,3 +64,24 @@ def main(argv: list[str] | None = None) -> int:
     from onna_tui.cli.runner import run
 
     return run(argv)
+
+
+def _quick(args: list[str]) -> int | None:
+    """The exit code of the commands scripts run most, answered without the command tree
+    when the profile's cached token is fresh; None: the full command must run."""
+    if args[:2] == ["workspace", "list"]:
+        # Long listings: plain pages on a sync client (see cli.fast_list).
+        from onna_tui.cli.fast_list import quick_list
+
+        return quick_list(args)
+    # Scripts ask for the token often, and it is nearly always cached with time left:
+    # answered from config.toml and the keyring alone (see cli.fast_token), or None.
+    import sys
+
+    from onna_tui.cli.fast_token import cached_token_output
+
+    text = cached_token_output(args)
+    if text is None:
+        return None
+    sys.stdout.write(text)
+    return 0

@@ -60,7 +60,8 @@ def _report(error: OnnaTuiError, verbose: bool) -> int:
     return error.exit_code
 
 
-def _report_bug(error: BaseException, verbose: bool) -> int:
+def report_unexpected(error: BaseException, verbose: bool = False) -> int:
+    """Report an error that is a bug in onna-tui (no OnnaTuiError) and return its exit code."""
     if verbose:
         trace = "".join(traceback.format_exception(error))
         print(printable(redact(trace), keep_newlines=True), file=sys.stderr, end="")
@@ -129,4 +130,4 @@ def run(
         quiet_broken_pipe()
         return ExitCode.BROKEN_PIPE
     except Exception as error:
-        return _report_bug(error, verbose)
+        return report_unexpected(error, verbose)
