@@ -9,6 +9,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from onna_tui.tui.compositor import CroppedCompositor
 from onna_tui.tui.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -19,6 +20,11 @@ class OnnaScreen(Screen[None]):
     """A main screen: subclasses set SECTION and implement compose_body()."""
 
     SECTION: ClassVar[str] = ""
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None):
+        super().__init__(name=name, id=id, classes=classes)
+        # A partial update (the 1 Hz countdown) renders only the widgets under it.
+        self._compositor = CroppedCompositor()
 
     @property
     def onna(self) -> AppServices:
