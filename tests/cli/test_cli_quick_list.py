@@ -251,3 +251,33 @@ def test_ctrl_c_while_waiting_for_a_page_exits_130_quietly(profile: Cli, admin: 
         process.kill()
     assert process.returncode == 130
     assert out == "" and err == ""
+
+
+def test_a_handed_over_array_is_closed_when_the_profile_cannot_open(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The quick path printed a page, then the full command cannot open the profile (it was
+    removed meanwhile): the array printed so far is still closed before the error."""
+    import asyncio
+    import json
+
+    from onna_tui.cli.context import Context
+    from onna_tui.cli.listing import WorkspaceListing
+    from onna_tui.cli.parser import build_parser
+    from onna_tui.errors import OnnaTuiError
+    from onna_tui.storage.config_file import ConfigStore
+    from onna_tui.storage.keyring.backends import MemoryKeyring
+    from onna_tui.storage.keyring.vault import Vault
+
+    listing = WorkspaceListing(as_json=True, limit=None)
+    listing.page([("a-1", "first")])
+    args = build_parser().parse_args(["workspace", "list", "--json"])
+    ctx = Context(
+        args,
+        store=ConfigStore(tmp_path / "config.toml"),
+        vault=Vault(MemoryKeyring()),
+        resumed_listing=listing,
+    )
+    with pytest.raises(OnnaTuiError):
+        asyncio.run(args.handler(ctx))
+    assert json.loads(capsys.readouterr().out) == [{"onna_id": "a-1", "name": "first"}]

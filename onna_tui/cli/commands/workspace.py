@@ -103,8 +103,8 @@ async def create(ctx: Context) -> int:
 async def list_workspaces(ctx: Context) -> int:
     # Started here, or handed over by the quick path (cli.fast_list) part way through.
     listing = ctx.resumed_listing or WorkspaceListing(ctx.as_json, ctx.args.limit)
-    async with connect(ctx) as client:
-        try:
+    try:
+        async with connect(ctx) as client:
             pages = client.iter_workspace_pages(resume=listing.trail)
             async with aclosing(pages) as stream:
                 # A page is printed as soon as it arrives, while nothing more is fetched
@@ -112,10 +112,11 @@ async def list_workspaces(ctx: Context) -> int:
                 async for page in stream:
                     if not listing.page((item.onna_id, item.name) for item in page.items):
                         break
-        except Exception as error:
-            # What was fetched stays printed; the error follows on stderr.
-            listing.failed(error)
-            raise
+    except Exception as error:
+        # What was fetched stays printed (a handed-over listing's too, should opening
+        # the profile fail now); the error follows on stderr.
+        listing.failed(error)
+        raise
     listing.close()
     return 0
 
