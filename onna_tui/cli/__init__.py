@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     """The ``onna-tui`` command: run it with ``argv`` (default: the command line)."""
     import sys
 
+    _without_httpx_cli()
     args = sys.argv[1:] if argv is None else argv
     if args == ["--version"]:
         # The same argparse action as the whole parser's (same text, same wrapping on a
@@ -64,6 +65,23 @@ def main(argv: list[str] | None = None) -> int:
     from onna_tui.cli.runner import run
 
     return run(argv)
+
+
+def _without_httpx_cli() -> None:
+    """Keep httpx from importing its own command-line client into ours.
+
+    ``import httpx`` tries ``from ._main import main`` and falls back to a stub on
+    ImportError. With click installed (uvicorn, for the sandbox, brings it), that import
+    succeeds and loads click, pygments and rich's console, progress and syntax modules:
+    about 45 ms and 3.5 MB in every run that talks HTTP, for a function nothing here
+    calls. A None in sys.modules makes that import raise ImportError, so httpx takes its
+    own fallback. Only this process's entry point does it, before httpx is imported;
+    a script importing onna_tui as a library keeps its httpx as it is.
+    """
+    import sys
+
+    if "httpx" not in sys.modules and "httpx._main" not in sys.modules:
+        sys.modules["httpx._main"] = None  # type: ignore[assignment]
 
 
 def _quick(args: list[str]) -> int | None:

@@ -47,6 +47,41 @@ def test_cli_commands_do_not_import_textual(cli: Cli) -> None:
     assert completed.stdout.rstrip().endswith("clean")
 
 
+def test_commands_do_not_load_the_httpx_command_line(cli: Cli) -> None:
+    """httpx imports its own CLI (click, pygments, rich's syntax) when click is installed;
+    the entry point keeps it out: it cost about 45 ms and 3.5 MB per run."""
+    code = """
+        import sys
+        import onna_tui.cli as c
+        for argv in (['status', '--json'], ['workspace', 'list', '--json']):
+            rc = c.main(argv)
+            assert rc == 0, (argv, rc)
+        import httpx
+        assert sys.modules['httpx._main'] is None  # so httpx took its fallback
+        assert callable(httpx.main)
+        bad = sorted(m for m in sys.modules if m.split('.')[0] in ('click', 'pygments'))
+        assert not bad, bad
+        print('clean')
+    """
+    completed = _python(cli, code, cli.env_credentials())
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.rstrip().endswith("clean")
+
+
+def test_a_library_import_leaves_httpx_as_it_is(cli: Cli) -> None:
+    """Only the entry point skips httpx's CLI: a script importing onna_tui keeps it (and
+    this shows the test above can fail: click is installed here, with uvicorn)."""
+    code = """
+        import sys
+        from onna_tui import OnnaAuth
+        import httpx
+        print('click' in sys.modules, type(sys.modules.get('httpx._main')).__name__)
+    """
+    completed = _python(cli, code)
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == ["True", "module"]
+
+
 def test_version_and_help(cli: Cli) -> None:
     result = cli.run("--version")
     assert result.returncode == 0 and result.stdout.strip() == f"onna-tui {__version__}"
