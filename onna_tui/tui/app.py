@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Middle
+from textual.message_pump import MessagePump
 from textual.screen import Screen
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Label
 
 from onna_tui.tui.control.sessions import SessionControl
@@ -37,13 +39,68 @@ __all__ = ["OnnaApp", "StartScreen", "make_app"]
 
 
 class StartScreen(OnnaScreen):
-    """Shown for the moment it takes to read the profiles."""
+    """Shown for the moment it takes to read the profiles, with the cached token's
+    countdown as soon as the launcher's helper has read it (``tui.early``)."""
 
     SECTION = "Starting"
 
+    #: How many frames the early card may take to be laid out before the profile opens
+    #: anyway (it takes one or two; the bound only keeps a stuck layout from holding it).
+    EARLY_FRAMES: ClassVar[int] = 10
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None):
+        super().__init__(name=name, id=id, classes=classes)
+        self._early_card: Widget | None = None
+        self._early_mount: AwaitMount | None = None
+
     def compose_body(self) -> ComposeResult:
-        with Middle(), Center():
+        with Middle(), Center(id="start-center"):
             yield Label("Opening your profile…", id="start-message")
+
+    def on_mount(self) -> None:
+        # At once, not posted: the card is mounting before the profile starts to open.
+        self.onna.token_signal.subscribe(self, self._on_token, immediate=True)
+
+    def _on_token(self, _token: object) -> None:
+        """The early answer arrived: count it down here, under the message, while the
+        profile opens (the Token screen, heavier to build, follows once it is open)."""
+        early = self.onna.early_expiry
+        if early is None or self._early_card is not None:
+            return
+        from onna_tui.tui.widgets.countdown import EarlyTokenCard
+
+        self._early_card = EarlyTokenCard(
+            early, self.onna.clock, self.onna.settings.display_tz, id="start-token"
+        )
+        self._early_mount = self.query_one("#start-center").mount(self._early_card)
+
+    async def early_countdown_drawn(self) -> None:
+        """Return once a frame with the early card laid out has gone to the terminal.
+
+        Mounting is not drawing: the screen lays the card out on its next update, a
+        frame or two later, and the profile's imports, which come next, would hold that
+        frame up by a tenth of a second or more. So once the card is mounted the screen
+        is laid out and drawn at once (Textual is pinned exactly: ``_refresh_layout``
+        is what its update timer calls), and frames are waited for only if that did
+        not place it.
+        """
+        card, mounted = self._early_card, self._early_mount
+        if card is None or mounted is None:
+            return
+        await mounted
+        if not card.region and self.is_current:
+            self._refresh_layout()
+        for _ in range(self.EARLY_FRAMES):
+            if card.region:  # laid out, and so drawn in the same refresh
+                return
+            await _next_frame(self)
+
+
+async def _next_frame(node: MessagePump) -> None:
+    """Wait until ``node`` has handled what is queued for it and the screen has refreshed."""
+    painted = asyncio.Event()
+    node.call_after_refresh(painted.set)
+    await painted.wait()
 
 
 class OnnaApp(SessionControl):
@@ -130,6 +187,13 @@ class OnnaApp(SessionControl):
             loop.remove_signal_handler(signum)
 
     # ------------------------------------------------------------ navigation
+
+    async def _early_countdown_drawn(self) -> None:
+        screen = self.screen
+        if isinstance(screen, StartScreen):
+            await screen.early_countdown_drawn()
+        else:
+            await super()._early_countdown_drawn()
 
     async def action_show(self, mode: str) -> None:
         await self.switch_mode(mode)

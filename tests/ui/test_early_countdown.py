@@ -1,5 +1,6 @@
 """The early countdown: the cached token's expiry, read while the app starts, is counted down
-on the Token screen before the profile is open, then gives way to the session's own token.
+on the start screen (and on the Token screen, if the person goes there) before the profile is
+open, then gives way to the session's own token on the Token screen.
 
 The helper process itself is tested in tests/unit/test_early_helper.py and, on the real
 Secret Service, in tests/vault/test_secret_service.py; here its answer is injected
@@ -20,6 +21,7 @@ from onna_tui.api.http import make_http_client
 from onna_tui.api.tokens import exchange_credentials
 from onna_tui.core.clock import ManualClock
 from onna_tui.core.tokens import AccessToken, Credentials
+from onna_tui.tui.app import OnnaApp, StartScreen
 from onna_tui.tui.early import EarlyExpiry
 from onna_tui.tui.screens.credentials import CredentialsScreen
 from onna_tui.tui.screens.token import TokenScreen
@@ -63,6 +65,14 @@ def _answer(expiry: EarlyExpiry | None) -> Callable[[], Awaitable[EarlyExpiry | 
     return early
 
 
+def _start_countdown(app: OnnaApp) -> TokenCountdown | None:
+    """The countdown on the start screen, once the early answer is shown there."""
+    if not isinstance(app.screen, StartScreen):
+        return None
+    found = app.screen.query("#start-token TokenCountdown")
+    return found.first(TokenCountdown) if found else None
+
+
 async def test_the_cached_expiry_counts_down_before_the_profile_is_open(
     app_factory, store, sandbox_credentials, sandbox_asgi_base_url, sandbox_clock, asgi_transport
 ) -> None:
@@ -73,25 +83,20 @@ async def test_the_cached_expiry_counts_down_before_the_profile_is_open(
     early = EarlyExpiry("work", cached.expires_at, cached.expires_in)
     app = app_factory(store=store, early_expiry=_answer(early))
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, TokenScreen))
+        await until(pilot, lambda: _start_countdown(app) is not None)
         await pilot.pause()
-        countdown = app.screen.query_one(TokenCountdown)
+        countdown = _start_countdown(app)
+        assert countdown is not None
         assert app.session is None  # the profile is not open yet…
         assert countdown.token is early  # …and its token already counts down
         assert countdown.text == "49:59"
         text = screen_text(app)
         assert "left · expires at" in text
-        assert "opening the profile" in text
+        assert "Opening your profile" in text and "profile work" in text
         assert cached.masked not in text  # the early answer never holds the token
         bar = app.screen.query_one(StatusBar)
         assert bar.profile_text == "work · opening…"
         assert bar.token_text == "token 49:59"  # the status bar agrees with the countdown
-
-        # Keys that need the session say it is on its way (not "no profile").
-        toasts = record_toasts(app)
-        await pilot.press("n")
-        await pilot.pause()
-        assert [toast.title for toast in toasts.toasts] == ["Opening"]
 
         # The clock moves on: the early countdown follows it like any other.
         sandbox_clock.advance(59)
@@ -101,18 +106,87 @@ async def test_the_cached_expiry_counts_down_before_the_profile_is_open(
 
         gate.set()
         await settle(pilot)
+        # Open: the Token screen takes over, with the session's own token.
         assert app.session is not None and app.session.tokens is not None
         assert app.early_expiry is None
         assert isinstance(app.screen, TokenScreen)
         current = app.session.tokens.current
         assert current is not None and current.fingerprint == cached.fingerprint
-        assert countdown.token is current
-        assert countdown.text == "49:00"
+        token_countdown = app.screen.query_one(TokenCountdown)
+        assert token_countdown.token is current
+        assert token_countdown.text == "49:00"
         assert app.screen.query_one(StatusBar).profile_text.startswith("work")
         assert "opening" not in app.screen.query_one(StatusBar).profile_text
         text = screen_text(app)
         assert cached.fingerprint in text
         assert "opening the profile" not in text
+
+
+async def test_the_profile_opens_only_once_the_early_card_is_laid_out_and_drawn(
+    app_factory, store, sandbox_credentials, sandbox_asgi_base_url, sandbox_clock, asgi_transport
+) -> None:
+    # Opening the profile blocks the event loop with imports for a tenth of a second or
+    # more: if it began when the card was merely mounted, the countdown would wait for it.
+    cached = await _cache_token(
+        store, sandbox_credentials, sandbox_asgi_base_url, sandbox_clock, asgi_transport
+    )
+    early = EarlyExpiry("work", cached.expires_at, cached.expires_in)
+    app = app_factory(store=store, early_expiry=_answer(early))
+    when_opening: list[tuple[bool, str]] = []
+    original = store.list_profiles
+
+    async def recording():  # type: ignore[no-untyped-def]
+        cards = app.screen.query("#start-token")
+        laid_out = bool(cards) and bool(cards.first().region)
+        when_opening.append((laid_out, screen_text(app)))
+        return await original()
+
+    store.list_profiles = recording  # type: ignore[method-assign]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: bool(when_opening))
+        laid_out, text = when_opening[0]
+        assert laid_out
+        assert "left · expires at" in text
+        await settle(pilot)
+        assert isinstance(app.screen, TokenScreen)
+
+
+async def test_the_token_screen_shows_the_early_countdown_if_the_person_goes_there(
+    app_factory, store, sandbox_credentials, sandbox_asgi_base_url, sandbox_clock, asgi_transport
+) -> None:
+    cached = await _cache_token(
+        store, sandbox_credentials, sandbox_asgi_base_url, sandbox_clock, asgi_transport
+    )
+    gate = _gate(store)
+    early = EarlyExpiry("work", cached.expires_at, cached.expires_in)
+    app = app_factory(store=store, early_expiry=_answer(early))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: _start_countdown(app) is not None)
+        await pilot.press("f3")  # the Token screen's key, before the profile is open
+        await until(pilot, lambda: isinstance(app.screen, TokenScreen))
+        await pilot.pause()
+        countdown = app.screen.query_one(TokenCountdown)
+        assert app.session is None
+        assert countdown.token is early
+        assert countdown.text == "49:59"
+        text = screen_text(app)
+        assert "left · expires at" in text
+        assert "opening the profile" in text
+        assert cached.masked not in text
+
+        # Keys that need the session say it is on its way (not "no profile").
+        toasts = record_toasts(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert [toast.title for toast in toasts.toasts] == ["Opening"]
+
+        gate.set()
+        await settle(pilot)
+        assert isinstance(app.screen, TokenScreen)  # the person's move stands
+        assert app.session is not None and app.session.tokens is not None
+        current = app.session.tokens.current
+        assert current is not None and countdown.token is current
+        assert "opening the profile" not in screen_text(app)
 
 
 async def test_without_an_early_answer_the_profile_opens_as_ever(app_factory, store) -> None:
@@ -164,9 +238,9 @@ async def test_an_untrusted_profile_name_is_shown_as_text(
     early = EarlyExpiry(name, sandbox_clock() + timedelta(minutes=30), 3599)
     app = app_factory(store=store, early_expiry=_answer(early))
     async with app.run_test(size=(120, 40)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, TokenScreen))
+        await until(pilot, lambda: _start_countdown(app) is not None)
         await pilot.pause()
-        assert name in screen_text(app)
+        assert f"profile {name}" in screen_text(app)
         assert app.screen.query_one(StatusBar).profile_text == f"{name} · opening…"
         gate.set()
         await settle(pilot)

@@ -44,8 +44,8 @@ class SessionControl(TokenControl):
         if self.settings.launch_sandbox or (self.sandbox is not None and self.store is None):
             await self._start_sandbox(leaving=self.DEFAULT_MODE)
             return
-        # The start screen, or the Token screen when the early answer is counting down.
-        leaving = "token" if await self._show_early_expiry() else self.DEFAULT_MODE
+        # The start screen counts the cached token down if the early answer came in time.
+        await self._show_early_expiry()
         try:
             if self.store is None:
                 from onna_tui.tui.store import default_store
@@ -57,40 +57,46 @@ class SessionControl(TokenControl):
             self.report_error(exc, "read your profiles")
             self.status_hint = "profiles could not be read"
             await self._leave_early_expiry()
-            await self._hand_over("credentials", leaving=leaving)
+            await self._hand_over("credentials", leaving=self.DEFAULT_MODE)
             return
         self._set_profiles(profiles)
         if not profiles and self.settings.profile is None and not self.store.has_env_credentials():
             self.status_hint = "no profile yet"
             await self._leave_early_expiry()
-            await self._hand_over("welcome", leaving=leaving)
+            await self._hand_over("welcome", leaving=self.DEFAULT_MODE)
             return
         opened = await self._activate(self.settings.profile)
         await self._leave_early_expiry()
-        if not (opened and leaving == "token"):
-            await self._hand_over("token" if opened else "credentials", leaving=leaving)
+        await self._hand_over("token" if opened else "credentials", leaving=self.DEFAULT_MODE)
 
-    async def _show_early_expiry(self) -> bool:
-        """Count the cached token down on the Token screen before the profile is open, if
-        the launcher's helper answered in time (``tui.early``); True if it is shown.
+    async def _show_early_expiry(self) -> None:
+        """Count the cached token down before the profile is open, if the launcher's helper
+        answered in time (``tui.early``): the start screen (and the status bar, and the
+        Token screen if the person goes there) show it until the session takes over.
 
-        Waits for the first frame of the Token screen, so that what opens the profile
-        (imports, mostly) comes after the countdown is on screen, not before."""
+        Waits for the frame that shows it, so that what opens the profile (imports,
+        mostly) comes after the countdown is on screen, not before. The Token screen
+        follows once the profile is open: building it first would hold the countdown
+        back by about a tenth of a second."""
         early = self.settings.early_expiry
         if early is None:
-            return False
+            return
         try:
             expiry = await early()
         except Exception:
             expiry = None  # no early answer: the profile opens the full way, as ever
         if expiry is None or self.session is not None or self.current_mode != self.DEFAULT_MODE:
-            return False
+            return
         self.early_expiry = expiry
-        await self._hand_over("token", leaving=self.DEFAULT_MODE)
+        self.token_signal.publish(None)
+        await self._early_countdown_drawn()
+
+    async def _early_countdown_drawn(self) -> None:
+        """Return once the early countdown is on the terminal (the app knows where it
+        shows); here, after the next frame."""
         painted = asyncio.Event()
         self.call_after_refresh(painted.set)
         await painted.wait()
-        return self.current_mode == "token"
 
     async def _leave_early_expiry(self) -> None:
         """The profile is open (or could not be): the early countdown gives way to what is

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.geometry import clamp
 from textual.widget import Widget
-from textual.widgets import Digits, Label
+from textual.widgets import Digits, Label, Static
 
 # Textual is pinned exactly (pyproject.toml): its ProgressBar's own parts, without the
 # ProgressBar, whose 1 Hz ETA timer and data bindings repaint the bar on every update.
@@ -28,12 +29,14 @@ from textual.widgets._progress_bar import Bar, PercentageStatus
 
 from onna_tui.core.formatting import format_left
 from onna_tui.tui.formatting import URGENCY_CLASSES, urgency
+from onna_tui.tui.safe_text import plain
 from onna_tui.tui.widgets.visibility import tick_while_shown
 
 if TYPE_CHECKING:
     from datetime import datetime, tzinfo
 
     from onna_tui.core.clock import Clock
+    from onna_tui.tui.early import EarlyExpiry
 
 
 class Expiring(Protocol):
@@ -115,9 +118,13 @@ class TokenCountdown(Vertical):
         self._shown_state: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Digits("--:--", id="countdown-digits")
-        yield Label("no token", id="countdown-caption")
-        yield LifetimeBar(id="countdown-bar")
+        # The first frame already says what the token has left (set before mounting).
+        digits_text, caption_text, progress, total = self._now()
+        yield Digits(digits_text, id="countdown-digits")
+        yield Label(caption_text, id="countdown-caption")
+        yield LifetimeBar(clamp(progress / total, 0.0, 1.0), id="countdown-bar")
+        self._shown_state = self.state
+        self.add_class(self._shown_state)
 
     def on_mount(self) -> None:
         tick_while_shown(self, self.tick)
@@ -144,6 +151,15 @@ class TokenCountdown(Vertical):
         """The urgency class in force: -none, -ok, -warning, -critical or -expired."""
         return urgency(self.seconds_left)
 
+    def _now(self) -> tuple[str, str, int, int]:
+        """What to show for ``seconds_left``: digits, caption, and the bar's progress of total."""
+        token, left = self._token, self.seconds_left
+        if token is None or left is None:
+            return "--:--", "no token", 0, 100
+        until = token.expires_at.astimezone(self._tz).strftime("%H:%M:%S")
+        caption = f"expired at {until}" if left <= 0 else f"left · expires at {until}"
+        return format_left(left), caption, left, max(1, token.expires_in)
+
     def tick(self) -> None:
         """Recompute from expires_at and the clock (never from the previous tick)."""
         token = self._token
@@ -153,16 +169,8 @@ class TokenCountdown(Vertical):
         digits = self.query_one("#countdown-digits", Digits)
         caption = self.query_one("#countdown-caption", Label)
         bar = self.query_one("#countdown-bar", LifetimeBar)
-        if token is None or self.seconds_left is None:
-            digits_text, caption_text = "--:--", "no token"
-            bar.update(progress=0, total=100)
-        else:
-            digits_text = format_left(self.seconds_left)
-            until = token.expires_at.astimezone(self._tz).strftime("%H:%M:%S")
-            caption_text = (
-                f"expired at {until}" if self.seconds_left <= 0 else f"left · expires at {until}"
-            )
-            bar.update(progress=self.seconds_left, total=max(1, token.expires_in))
+        digits_text, caption_text, progress, total = self._now()
+        bar.update(progress=progress, total=total)
         if digits.value != digits_text:
             digits.update(digits_text)  # re-laid out only if its width changes
         if caption.content != caption_text:
@@ -173,3 +181,33 @@ class TokenCountdown(Vertical):
             self._shown_state = state
             self.remove_class(*URGENCY_CLASSES, update=False)
             self.add_class(state)
+
+
+class EarlyTokenCard(Vertical):
+    """The cached token counting down on the start screen while its profile opens.
+
+    The expiry the launcher's helper read (no token in it); the card is small and
+    quick to mount, so the countdown shows moments after the first paint.
+    """
+
+    DEFAULT_CSS = """
+    EarlyTokenCard { width: 44; margin-top: 1; }
+    EarlyTokenCard #start-token-profile { color: $text-muted; margin-top: 1; }
+    """
+
+    def __init__(
+        self, early: EarlyExpiry, clock: Clock, tz: tzinfo | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(classes="card", **kwargs)
+        self.border_title = "Access token"
+        self._early = early
+        self._clock = clock
+        self._tz = tz
+
+    def compose(self) -> ComposeResult:
+        countdown = TokenCountdown(self._clock, self._tz, id="countdown")
+        countdown.token = self._early  # composed with the time left: no second frame
+        yield countdown
+        yield Static(
+            Text.assemble("profile ", plain(self._early.profile)), id="start-token-profile"
+        )
