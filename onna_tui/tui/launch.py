@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import signal
 import sys
+from functools import partial
 from typing import TYPE_CHECKING
 
 from onna_tui.errors import ExitCode
-from onna_tui.tui.settings import AppSettings
 
 if TYPE_CHECKING:
-    from onna_tui.tui.early import EarlyRead
+    from onna_tui.tui.early import EarlyExpiry, EarlyRead
+    from onna_tui.tui.settings import AppSettings
 
 
 def build_settings(
@@ -26,8 +27,7 @@ def build_settings(
     base_url: str | None = None,
 ) -> AppSettings:
     """The settings for one run (separate from run_tui so tests can check the wiring)."""
-    from onna_tui.core.token_rules import RENEWAL_MARGIN
-    from onna_tui.tui.sandbox_mode import renew_margin_for
+    from onna_tui.tui.settings import AppSettings
 
     if token_ttl is not None and token_ttl < 1:
         raise ValueError("--token-ttl must be at least 1 second.")
@@ -35,6 +35,9 @@ def build_settings(
         profile=profile, base_url=base_url, exit_signals=(signal.SIGTERM, signal.SIGHUP)
     )
     if sandbox:
+        from onna_tui.core.token_rules import RENEWAL_MARGIN
+        from onna_tui.tui.sandbox_mode import renew_margin_for
+
         settings.launch_sandbox = True
         settings.sandbox_options = {"token_ttl": token_ttl}
         settings.renew_margin = renew_margin_for(token_ttl, RENEWAL_MARGIN)
@@ -55,15 +58,19 @@ def run_tui(
             file=sys.stderr,
         )
         return ExitCode.USAGE
+    # First of all, before the settings' imports and textual's: the helper reading the
+    # cached token's expiry, so that its answer is in by the first paint.
+    early = _start_early_read(profile, sandbox=sandbox, base_url=base_url)
     try:
-        settings = build_settings(
-            profile=profile, sandbox=sandbox, token_ttl=token_ttl, base_url=base_url
-        )
-    except ValueError as exc:
-        print(f"onna-tui: {exc}", file=sys.stderr)
-        return ExitCode.USAGE
-    early = _read_expiry_early(settings)
-    try:
+        try:
+            settings = build_settings(
+                profile=profile, sandbox=sandbox, token_ttl=token_ttl, base_url=base_url
+            )
+        except ValueError as exc:
+            print(f"onna-tui: {exc}", file=sys.stderr)
+            return ExitCode.USAGE
+        if early is not None:
+            settings.early_expiry = partial(_wait_for, early)
         from onna_tui.tui.app import make_app
 
         app = make_app(settings)
@@ -78,19 +85,26 @@ def run_tui(
     return app.return_code or 0
 
 
-def _read_expiry_early(settings: AppSettings) -> EarlyRead | None:
+def _start_early_read(
+    profile: str | None, *, sandbox: bool = False, base_url: str | None = None
+) -> EarlyRead | None:
     """Start reading the cached token's expiry in a helper process (on another core, while
-    textual loads), for the Token screen to count down before the profile is open.
+    textual loads), for the start screen to count down before the profile is open.
 
     Not for the sandbox (its profile is not in config.toml) nor a --base-url run (another
     server's token)."""
-    if settings.launch_sandbox or settings.base_url is not None:
+    if sandbox or base_url is not None:
         return None
-    import asyncio
-
     from onna_tui.tui.early import EarlyRead
 
-    early = EarlyRead.spawn(settings.profile)
-    if early is not None:
-        settings.early_expiry = lambda: asyncio.to_thread(early.result)
-    return early
+    return EarlyRead.spawn(profile)
+
+
+async def _wait_for(early: EarlyRead) -> EarlyExpiry | None:
+    """The helper's answer, waited for in a thread (``result`` blocks).
+
+    asyncio is imported here, after the spawn, not before it: its ~35 ms would only
+    start the helper later (the app imports it anyway)."""
+    import asyncio
+
+    return await asyncio.to_thread(early.result)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -126,6 +127,31 @@ def test_version_alone_imports_no_command(cli: Cli) -> None:
     completed = _python(cli, code)
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.rstrip().endswith("clean")
+
+
+def test_onna_tui_alone_starts_the_tui_as_parsing_would_without_the_parser(cli: Cli) -> None:
+    # The usual launch skips building the parser (first paint); it must hand run_tui
+    # exactly what the parser would have made of no arguments.
+    code = """
+        import json, sys
+        import onna_tui.tui.launch as launch
+        calls = []
+        launch.run_tui = lambda **options: calls.append(options) or 0
+        from onna_tui.cli import main
+        assert main([]) == 0
+        fast = calls.pop()
+        loaded = 'onna_tui.cli.parser' in sys.modules
+        from onna_tui.cli.parser import build_parser
+        parsed = vars(build_parser().parse_args([]))
+        assert parsed['command'] is None
+        print(json.dumps([fast, {k: parsed[k] for k in fast}, loaded]))
+    """
+    completed = _python(cli, code)
+    assert completed.returncode == 0, completed.stderr
+    fast, parsed, parser_loaded = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert fast == parsed
+    assert set(fast) == {"profile", "sandbox", "token_ttl", "base_url"}
+    assert parser_loaded is False
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from onna_tui.tui.early import EarlyExpiry, EarlyRead, decode, encode, main
-from onna_tui.tui.launch import _read_expiry_early
-from onna_tui.tui.settings import AppSettings
+from onna_tui.tui.launch import _start_early_read
 
 MOMENT = datetime(2026, 12, 4, 21, 0, 0, 123456, tzinfo=UTC)
 
@@ -86,13 +85,12 @@ def test_close_ends_a_child_still_running() -> None:
 
 
 @pytest.mark.parametrize(
-    "settings",
-    [AppSettings(launch_sandbox=True), AppSettings(base_url="https://api.example.com/v1")],
+    ("sandbox", "base_url"),
+    [(True, None), (False, "https://api.example.com/v1")],
     ids=["sandbox", "base-url"],
 )
-def test_no_helper_for_the_sandbox_or_another_server(settings: AppSettings) -> None:
-    assert _read_expiry_early(settings) is None
-    assert settings.early_expiry is None
+def test_no_helper_for_the_sandbox_or_another_server(sandbox: bool, base_url: str | None) -> None:
+    assert _start_early_read(None, sandbox=sandbox, base_url=base_url) is None
 
 
 def test_the_child_refuses_arguments_it_does_not_know(capsys: pytest.CaptureFixture[str]) -> None:
