@@ -120,6 +120,11 @@ class EarlyRead:
             return None
         return cls(process)
 
+    @property
+    def answered(self) -> bool:
+        """Whether the child has exited, so that ``result()`` will not block."""
+        return self._process.poll() is not None
+
     def result(self, timeout: float = WAIT_SECONDS) -> EarlyExpiry | None:
         """The child's answer, or None (nothing found, a failure, or too slow: killed)."""
         try:

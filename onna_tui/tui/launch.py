@@ -101,10 +101,13 @@ def _start_early_read(
 
 
 async def _wait_for(early: EarlyRead) -> EarlyExpiry | None:
-    """The helper's answer, waited for in a thread (``result`` blocks).
+    """The helper's answer: read at once if it is in (the usual case by the first paint),
+    else waited for in a thread (``result`` blocks), not to hold the event loop.
 
     asyncio is imported here, after the spawn, not before it: its ~35 ms would only
     start the helper later (the app imports it anyway)."""
+    if early.answered:
+        return early.result()
     import asyncio
 
     return await asyncio.to_thread(early.result)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from onna_tui.tui.early import EarlyExpiry, EarlyRead, decode, encode, main
-from onna_tui.tui.launch import _start_early_read
+from onna_tui.tui.launch import _start_early_read, _wait_for
 
 MOMENT = datetime(2026, 12, 4, 21, 0, 0, 123456, tzinfo=UTC)
 
@@ -61,6 +62,23 @@ def test_the_parent_reads_the_last_line_of_a_good_answer() -> None:
     line = encode(EarlyExpiry("work", MOMENT, 3599))
     found = _child(f"print('noise'); print({line!r})").result(timeout=30)
     assert found is not None and found.expires_at == MOMENT
+
+
+async def test_an_answer_already_in_is_read_without_a_thread_and_a_late_one_with_one() -> None:
+    line = encode(EarlyExpiry("work", MOMENT, 3599))
+    done = _child(f"print({line!r})")
+    done._process.wait(30)
+    assert done.answered
+    threads = threading.active_count()
+    found = await _wait_for(done)
+    assert found is not None and found.profile == "work"
+    assert threading.active_count() == threads  # no executor was started for it
+
+    late = _child(f"import time; time.sleep(0.2); print({line!r})")
+    assert not late.answered
+    found = await _wait_for(late)  # waited for off the event loop, then read
+    assert found is not None and found.expires_at == MOMENT
+    assert late.answered
 
 
 @pytest.mark.parametrize(
