@@ -136,7 +136,9 @@ class CredentialsScreen(OnnaScreen):
         self.onna.profiles_signal.subscribe(self, self._on_profiles)
         self.onna.session_signal.subscribe(self, self._on_session)
         self.onna.token_signal.subscribe(self, lambda _token: self._tick())
-        self.onna.tick_signal.subscribe(self, lambda _: self._tick())
+        # From the app's tick itself (see widgets.visibility): no wake-up of this screen's
+        # message loop each second while it is hidden.
+        self.onna.tick_signal.subscribe(self, lambda _: self._tick(), immediate=True)
         self._on_profiles(self.onna.profiles)
 
     def _on_profiles(self, profiles: list[ProfileInfo]) -> None:

@@ -37,5 +37,8 @@ def tick_while_shown(widget: Widget, update: Callable[[], None]) -> None:
         if screen is widget.screen:
             update()
 
-    cast("AppServices", widget.app).tick_signal.subscribe(widget, tick)
+    # Called from the app's tick itself, not posted to the widget: a posted call wakes the
+    # widget's own message loop every second, hidden or not (the start screen's widgets
+    # stay mounted under the Token screen all day).
+    cast("AppServices", widget.app).tick_signal.subscribe(widget, tick, immediate=True)
     widget.app.screen_change_signal.subscribe(widget, shown, immediate=True)
