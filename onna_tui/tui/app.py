@@ -20,12 +20,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Center, Middle
-from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widget import AwaitMount, Widget
 from textual.widgets import Label
 
-from onna_tui.tui.control.sessions import SessionControl
+from onna_tui.tui.control.sessions import SessionControl, next_frame
 from onna_tui.tui.paths import style
 from onna_tui.tui.safe_text import markup_literal
 from onna_tui.tui.screens.base import OnnaScreen
@@ -93,14 +92,7 @@ class StartScreen(OnnaScreen):
         for _ in range(self.EARLY_FRAMES):
             if card.region:  # laid out, and so drawn in the same refresh
                 return
-            await _next_frame(self)
-
-
-async def _next_frame(node: MessagePump) -> None:
-    """Wait until ``node`` has handled what is queued for it and the screen has refreshed."""
-    painted = asyncio.Event()
-    node.call_after_refresh(painted.set)
-    await painted.wait()
+            await next_frame(self)
 
 
 class OnnaApp(SessionControl):

@@ -15,6 +15,7 @@ from textual import work
 from onna_tui.tui.control.tokens import TokenControl
 
 if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
     from textual.screen import Screen
     from textual.worker import Worker
 
@@ -94,9 +95,7 @@ class SessionControl(TokenControl):
     async def _early_countdown_drawn(self) -> None:
         """Return once the early countdown is on the terminal (the app knows where it
         shows); here, after the next frame."""
-        painted = asyncio.Event()
-        self.call_after_refresh(painted.set)
-        await painted.wait()
+        await next_frame(self)
 
     async def _leave_early_expiry(self) -> None:
         """The profile is open (or could not be): the early countdown gives way to what is
@@ -310,3 +309,10 @@ class SessionControl(TokenControl):
                 "only; nothing is saved.",
                 title="Sandbox running",
             )
+
+
+async def next_frame(node: MessagePump) -> None:
+    """Wait until ``node`` has handled what is queued for it and the screen has refreshed."""
+    painted = asyncio.Event()
+    node.call_after_refresh(painted.set)
+    await painted.wait()
