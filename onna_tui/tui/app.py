@@ -59,6 +59,8 @@ class StartScreen(OnnaScreen):
     def on_mount(self) -> None:
         # At once, not posted: the card is mounting before the profile starts to open.
         self.onna.token_signal.subscribe(self, self._on_token, immediate=True)
+        if self.onna.early_expiry is not None:  # it came in before this screen mounted
+            self._on_token(None)
 
     def _on_token(self, _token: object) -> None:
         """The early answer arrived: count it down here, under the message, while the
@@ -141,6 +143,7 @@ class OnnaApp(SessionControl):
         return StartScreen()
 
     def on_mount(self) -> None:
+        self._ask_early_expiry()  # first: the helper's answer shows as soon as it is in
         self.theme = self.settings.theme
         self.set_interval(1, self._tick)
         self.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)

@@ -151,6 +151,26 @@ async def test_the_profile_opens_only_once_the_early_card_is_laid_out_and_drawn(
         assert isinstance(app.screen, TokenScreen)
 
 
+async def test_the_early_answer_shows_without_waiting_for_the_start_worker(
+    app_factory, store, sandbox_clock
+) -> None:
+    """The answer is waited for from the app's mount, not from the start worker, which
+    runs only after the first paint: here the start never runs at all, and the
+    countdown shows anyway (it did not before)."""
+    early = EarlyExpiry("work", sandbox_clock() + timedelta(minutes=30), 3599)
+    app = app_factory(store=store, early_expiry=_answer(early))
+    started: list[bool] = []
+    app.start = lambda: started.append(True)  # type: ignore[assignment,method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: _start_countdown(app) is not None)
+        await pilot.pause()
+        countdown = _start_countdown(app)
+        assert countdown is not None and countdown.token is early
+        assert countdown.text == "30:00"
+        assert "left · expires at" in screen_text(app)
+        assert started == [True] and app.session is None
+
+
 async def test_the_token_screen_shows_the_early_countdown_if_the_person_goes_there(
     app_factory, store, sandbox_credentials, sandbox_asgi_base_url, sandbox_clock, asgi_transport
 ) -> None:

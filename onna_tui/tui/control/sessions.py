@@ -36,6 +36,8 @@ class SessionControl(TokenControl):
         self._sandbox_worker: Worker[None] | None = None
         #: (to, from): a move between modes waiting for a screen over ``from`` to close.
         self._pending_hand_over: tuple[str, str] | None = None
+        #: Waits for the launcher's helper from the app's mount on (``_ask_early_expiry``).
+        self._early_answer: Worker[None] | None = None
 
     # ------------------------------------------------------------- start-up
 
@@ -70,15 +72,21 @@ class SessionControl(TokenControl):
         await self._leave_early_expiry()
         await self._hand_over("token" if opened else "credentials", leaving=self.DEFAULT_MODE)
 
-    async def _show_early_expiry(self) -> None:
-        """Count the cached token down before the profile is open, if the launcher's helper
-        answered in time (``tui.early``): the start screen (and the status bar, and the
-        Token screen if the person goes there) show it until the session takes over.
+    def _ask_early_expiry(self) -> None:
+        """Wait for the launcher's helper (``tui.early``) from the app's mount on, before
+        the first paint, so that its answer is on screen a frame after it comes in.
 
-        Waits for the frame that shows it, so that what opens the profile (imports,
-        mostly) comes after the countdown is on screen, not before. The Token screen
-        follows once the profile is open: building it first would hold the countdown
-        back by about a tenth of a second."""
+        Waiting from the start worker instead, which runs after the first paint, left
+        the answer unread for the frames in between (about 30 ms). The start screen
+        counts the cached token down, and so do the status bar, and the Token screen if
+        the person goes there, until the session takes over."""
+        if self.settings.early_expiry is None or self.settings.launch_sandbox:
+            return
+        self._early_answer = self.run_worker(
+            self._receive_early_expiry(), group="early-expiry", exit_on_error=False
+        )
+
+    async def _receive_early_expiry(self) -> None:
         early = self.settings.early_expiry
         if early is None:
             return
@@ -90,7 +98,22 @@ class SessionControl(TokenControl):
             return
         self.early_expiry = expiry
         self.token_signal.publish(None)
-        await self._early_countdown_drawn()
+
+    async def _show_early_expiry(self) -> None:
+        """Before the profile opens: wait for the helper's answer, and if it came, for the
+        frame that shows it, so that what opens the profile (imports, mostly) comes after
+        the countdown is on screen, not before. The Token screen follows once the
+        profile is open: building it first would hold the countdown back by about a
+        tenth of a second."""
+        answer = self._early_answer
+        if answer is None:
+            return
+        try:
+            await answer.wait()
+        except Exception:  # cancelled, or failed: the profile opens the full way
+            return
+        if self.early_expiry is not None:
+            await self._early_countdown_drawn()
 
     async def _early_countdown_drawn(self) -> None:
         """Return once the early countdown is on the terminal (the app knows where it
