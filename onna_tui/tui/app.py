@@ -32,6 +32,8 @@ from onna_tui.tui.sections import NAVIGABLE, SECTIONS
 from onna_tui.tui.settings import DARK_THEME, LIGHT_THEME, AppSettings
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from onna_tui.tui.services import AppServices
 
 __all__ = ["OnnaApp", "StartScreen", "make_app"]
@@ -138,6 +140,19 @@ class OnnaApp(SessionControl):
             self.animation_level = "none"
 
     # ------------------------------------------------------------- start-up
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's own choice, except that its POSIX terminal driver gives way to one
+        whose input thread sleeps until there is input (``tui.driver``). A driver named
+        in TEXTUAL_DRIVER is used as it is."""
+        from textual.drivers.linux_driver import LinuxDriver
+
+        driver = super().get_driver_class()
+        if driver is LinuxDriver:
+            from onna_tui.tui.driver import QuietDriver
+
+            return QuietDriver
+        return driver
 
     def get_default_screen(self) -> Screen[Any]:
         return StartScreen()

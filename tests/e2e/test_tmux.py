@@ -286,3 +286,25 @@ def test_manage_a_workspace_by_keyboard_alone(terminal: Terminal, tmp_path: Path
 
     terminal.keys("C-q")
     terminal.wait_for(r"EXITED rc=0")
+
+
+def test_the_quiet_input_thread_still_times_out_a_lone_escape_and_exits(
+    terminal: Terminal, tmp_path: Path
+) -> None:
+    """The input thread (tui.driver) sleeps until there is input: a lone Escape must still
+    become a key once the parser's deadline passes, and ctrl+q must still wake it."""
+    start_app(terminal, tmp_path, 80, 24)
+    terminal.wait_for(r"F3 Token")
+    terminal.wait_for(r"Auto-renew on")
+    terminal.keys("n")
+    terminal.wait_for(r"token \d\d:\d\d")
+    terminal.keys("C-p")
+    terminal.wait_for(r"Search for commands")
+    terminal.keys("Escape")  # nothing follows it: only the parser's timeout makes it a key
+    deadline = time.monotonic() + TIMEOUT
+    while "Search for commands" in terminal.screen():
+        if time.monotonic() > deadline:
+            pytest.fail(f"a lone Escape did not close the palette:\n{terminal.screen()}")
+        time.sleep(0.05)
+    terminal.keys("C-q")
+    terminal.wait_for(r"EXITED rc=0")

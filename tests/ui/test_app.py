@@ -242,3 +242,19 @@ async def test_the_palette_opened_while_the_welcome_screen_starts_the_sandbox(
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         assert app.is_running
+
+
+def test_a_terminal_gets_the_quiet_driver_unless_textual_driver_names_another(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import textual.constants
+    from textual.drivers.headless_driver import HeadlessDriver
+
+    from onna_tui.tui.driver import QuietDriver
+
+    monkeypatch.setattr(textual.constants, "DRIVER", None)
+    assert OnnaApp(build_settings()).get_driver_class() is QuietDriver
+    monkeypatch.setattr(
+        textual.constants, "DRIVER", "textual.drivers.headless_driver:HeadlessDriver"
+    )
+    assert OnnaApp(build_settings()).get_driver_class() is HeadlessDriver
